@@ -1,0 +1,23 @@
+"""The block catalogue. `REGISTRY` maps a block type's name to its class."""
+from __future__ import annotations
+
+from engine.blocks.base import Block, Param, ShapeError, Width
+from engine.blocks.data import Augment, Dataset
+from engine.blocks.layers import Activation, Add, BatchNorm, Concat, Dense, Dropout
+from engine.blocks.objectives import Loss
+
+REGISTRY: dict[str, type[Block]] = {
+    b.name: b for b in (Dataset, Augment, Dense, Activation, Dropout, BatchNorm, Add, Concat, Loss)
+}
+CATEGORIES = ("Data", "Layers", "Blocks", "Objectives")
+
+
+def get(name: str) -> type[Block] | None:
+    return REGISTRY.get(name)
+
+
+def catalogue() -> list[dict]:
+    return [b.describe() for b in REGISTRY.values()]
+
+
+__all__ = ["Block", "Param", "ShapeError", "Width", "REGISTRY", "CATEGORIES", "get", "catalogue"]

@@ -1,0 +1,189 @@
+"""What every block type declares: ports, params, shape inference and how to build it.
+
+The palette, the inspector forms, `main.py blocks` and the validator are all made from these
+declarations, so adding a block type means adding one class and nothing in the GUI.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Width:
+    """What flows on an edge: `features` per example, optionally an image shape (rows, cols)."""
+
+    features: int
+    image: tuple[int, int] | None = None
+    classes: bool = False               # class indices (a classification target), not features
+
+    def __str__(self) -> str:
+        if self.classes:
+            return f"{self.features} classes"
+        if self.image:
+            return f"{self.features} ({self.image[0]}x{self.image[1]})"
+        return str(self.features)
+
+
+class ShapeError(Exception):
+    """Raised by `infer` when the input widths do not fit; names the port when it can."""
+
+    def __init__(self, message: str, port: str | None = None):
+        super().__init__(message)
+        self.port = port
+
+
+_PY_TYPES = {"int": int, "float": (int, float), "bool": bool, "str": str}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a block: its type, default, allowed values and a line of help.
+
+    `type` is one of int, float, bool, str, choice, int_list, str_list, or object (a JSON
+    object, used for nested settings). `min`/`max` bound numbers (and list items).
+    """
+
+    name: str
+    type: str
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    nullable: bool = False
+
+    def check(self, value: Any) -> str | None:
+        """Return why `value` is not allowed, or None if it is."""
+        if value is None:
+            return None if self.nullable else "must not be null"
+        if self.type == "choice":
+            if value not in self.choices:
+                return f"is {value!r}; allowed: {', '.join(self.choices)}"
+            return None
+        if self.type in ("int_list", "str_list"):
+            item = int if self.type == "int_list" else str
+            if not isinstance(value, list) or any(
+                    not isinstance(v, item) or isinstance(v, bool) for v in value):
+                return f"must be a list of {'integers' if item is int else 'strings'}"
+            if item is int:
+                for v in value:
+                    msg = self._range(v)
+                    if msg:
+                        return f"has an item that {msg}"
+            return None
+        if self.type == "object":
+            return None if isinstance(value, dict) else "must be a JSON object"
+        py = _PY_TYPES[self.type]
+        if isinstance(value, bool) and self.type != "bool":
+            return f"must be {'an integer' if self.type == 'int' else 'a number'}, not true/false"
+        if not isinstance(value, py):
+            kind = {"int": "an integer", "float": "a number", "bool": "true or false",
+                    "str": "a string"}[self.type]
+            return f"must be {kind}, not {value!r}"
+        if self.type in ("int", "float"):
+            return self._range(value)
+        return None
+
+    def _range(self, v: float) -> str | None:
+        if self.min is not None and v < self.min:
+            return f"is {v}, below the minimum {self.min:g}"
+        if self.max is not None and v > self.max:
+            return f"is {v}, above the maximum {self.max:g}"
+        if isinstance(v, float) and v != v:
+            return "is NaN"
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "type": self.type, "default": self.default,
+                             "help": self.help}
+        if self.min is not None:
+            d["min"] = self.min
+        if self.max is not None:
+            d["max"] = self.max
+        if self.choices:
+            d["choices"] = list(self.choices)
+        if self.required:
+            d["required"] = True
+        if self.nullable:
+            d["nullable"] = True
+        return d
+
+
+@dataclass
+class BuildContext:
+    """What shape inference may need beyond the widths: where to find data, and the node."""
+
+    node_id: str
+    data_dir: str | None = None
+    graph_dir: str | None = None
+    datasets: dict[str, Any] = field(default_factory=dict)  # node id -> loaded DataBundle
+
+
+class Block:
+    """Base of all block types. Subclasses set the class attributes and override methods."""
+
+    name: ClassVar[str] = ""
+    category: ClassVar[str] = ""
+    help: ClassVar[str] = ""
+    inputs: ClassVar[tuple[str, ...]] = ("in",)
+    outputs: ClassVar[tuple[str, ...]] = ("out",)
+    optional_inputs: ClassVar[tuple[str, ...]] = ()
+    params: ClassVar[tuple[Param, ...]] = ()
+
+    # ---- params ----------------------------------------------------------------------------
+    @classmethod
+    def param(cls, name: str) -> Param | None:
+        for p in cls.params:
+            if p.name == name:
+                return p
+        return None
+
+    @classmethod
+    def resolve(cls, given: dict[str, Any]) -> dict[str, Any]:
+        """The full param set: the file's values over the declared defaults."""
+        out = {p.name: copy.deepcopy(p.default) for p in cls.params}
+        out.update({k: v for k, v in given.items()})
+        return out
+
+    @classmethod
+    def check_params(cls, given: dict[str, Any]) -> list[tuple[str, str]]:
+        """(param, message) for every unknown param or bad value."""
+        problems = []
+        for k, v in given.items():
+            p = cls.param(k)
+            if p is None:
+                known = ", ".join(q.name for q in cls.params) or "none"
+                problems.append((k, f"unknown param '{k}' for {cls.name} (known: {known})"))
+                continue
+            msg = p.check(v)
+            if msg:
+                problems.append((k, f"param '{k}' {msg}"))
+        for p in cls.params:
+            if p.required and given.get(p.name) in (None, ""):
+                problems.append((p.name, f"param '{p.name}' is required"))
+        return problems
+
+    # ---- behaviour -------------------------------------------------------------------------
+    @classmethod
+    def infer(cls, params: dict[str, Any], ins: dict[str, Width], ctx: BuildContext) -> dict[str, Width]:
+        """Output widths from input widths; raise ShapeError when they do not fit."""
+        return {"out": ins["in"]}
+
+    @classmethod
+    def build(cls, params: dict[str, Any], ins: dict[str, Width], outs: dict[str, Width]):
+        """A torch module computing this block, or None for blocks the trainer handles itself."""
+        return None
+
+    @classmethod
+    def summary(cls, params: dict[str, Any]) -> str:
+        """A few words for the node face on the canvas."""
+        return ""
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        return {"name": cls.name, "category": cls.category, "help": cls.help,
+                "inputs": list(cls.inputs), "outputs": list(cls.outputs),
+                "params": [p.describe() for p in cls.params]}

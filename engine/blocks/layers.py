@@ -1,0 +1,129 @@
+"""Layer blocks: Dense, Activation, Dropout, BatchNorm, Add, Concat."""
+from __future__ import annotations
+
+from torch import nn
+
+from engine.blocks.base import Block, Param, ShapeError, Width
+from engine.blocks.init import INITS, initialise
+from engine.blocks.modules import AddInputs, ConcatInputs, DropConnectLinear, Softmax
+
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softmax")
+
+
+class Dense(Block):
+    name = "Dense"
+    category = "Layers"
+    help = "A fully connected layer: every output is a weighted sum of every input plus a bias."
+    params = (
+        Param("units", "int", 32, "Number of outputs (neurons).", min=1, max=100000),
+        Param("init", "choice", "xavier_uniform", "How the weights start.", choices=INITS),
+        Param("init_scale", "float", 1.0, "Multiplies the initial weights (large values explode).",
+              min=0.0, max=1000.0),
+        Param("bias", "bool", True, "Add a learnt bias to every output."),
+        Param("dropconnect", "float", 0.0, "While training, drop each weight with this probability.",
+              min=0.0, max=0.95),
+    )
+
+    @classmethod
+    def infer(cls, params, ins, ctx):
+        return {"out": Width(params["units"])}
+
+    @classmethod
+    def build(cls, params, ins, outs):
+        fan_in, fan_out = ins["in"].features, params["units"]
+        if params["dropconnect"] > 0:
+            layer = DropConnectLinear(fan_in, fan_out, params["bias"], params["dropconnect"])
+        else:
+            layer = nn.Linear(fan_in, fan_out, bias=params["bias"])
+        initialise(layer.weight, params["init"], params["init_scale"])
+        if layer.bias is not None:
+            nn.init.zeros_(layer.bias)
+        return layer
+
+    @classmethod
+    def summary(cls, params):
+        s = f"{params['units']} units, {params['init']}"
+        if params["init_scale"] != 1.0:
+            s += f" x{params['init_scale']:g}"
+        return s
+
+
+class Activation(Block):
+    name = "Activation"
+    category = "Layers"
+    help = "A non-linearity applied to every value."
+    params = (Param("fn", "choice", "relu", "The function applied.", choices=ACTIVATIONS),)
+
+    @classmethod
+    def build(cls, params, ins, outs):
+        return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
+                "leaky_relu": nn.LeakyReLU, "prelu": nn.PReLU, "elu": nn.ELU,
+                "softmax": Softmax}[params["fn"]]()
+
+    @classmethod
+    def summary(cls, params):
+        return params["fn"]
+
+
+class Dropout(Block):
+    name = "Dropout"
+    category = "Layers"
+    help = "While training, zero each value with probability p (and rescale the rest)."
+    params = (Param("p", "float", 0.5, "Probability of dropping a value.", min=0.0, max=0.95),)
+
+    @classmethod
+    def build(cls, params, ins, outs):
+        return nn.Dropout(params["p"])
+
+    @classmethod
+    def summary(cls, params):
+        return f"p = {params['p']:g}"
+
+
+class BatchNorm(Block):
+    name = "BatchNorm"
+    category = "Layers"
+    help = "Normalise every feature over the batch, then scale and shift it by learnt amounts."
+    params = ()
+
+    @classmethod
+    def infer(cls, params, ins, ctx):
+        return {"out": Width(ins["in"].features, ins["in"].image)}
+
+    @classmethod
+    def build(cls, params, ins, outs):
+        return nn.BatchNorm1d(ins["in"].features)
+
+
+class Add(Block):
+    name = "Add"
+    category = "Layers"
+    help = "Element-wise sum of two inputs of the same width (a skip connection)."
+    inputs = ("a", "b")
+
+    @classmethod
+    def infer(cls, params, ins, ctx):
+        a, b = ins["a"], ins["b"]
+        if a.features != b.features:
+            raise ShapeError(f"inputs have widths {a.features} and {b.features}; Add needs equal widths",
+                             "b")
+        return {"out": Width(a.features, a.image if a.image == b.image else None)}
+
+    @classmethod
+    def build(cls, params, ins, outs):
+        return AddInputs()
+
+
+class Concat(Block):
+    name = "Concat"
+    category = "Layers"
+    help = "Join two inputs side by side; the output width is the sum of theirs."
+    inputs = ("a", "b")
+
+    @classmethod
+    def infer(cls, params, ins, ctx):
+        return {"out": Width(ins["a"].features + ins["b"].features)}
+
+    @classmethod
+    def build(cls, params, ins, outs):
+        return ConcatInputs()

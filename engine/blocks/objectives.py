@@ -1,0 +1,91 @@
+"""The Loss block, and the loss computations the trainer runs for it."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.blocks.base import Block, Param, ShapeError, Width
+
+LOSSES = ("mse", "mae", "bce", "cross_entropy", "huber")
+
+
+class LossFn(nn.Module):
+    """Computes one Loss node. When `from_logits` is set, `pred` is the value *before* the
+    sigmoid (bce) or softmax (cross_entropy) that the graph draws, so the loss is computed the
+    numerically stable way instead of as the log of a rounded probability."""
+
+    def __init__(self, kind: str, classes: bool, from_logits: bool):
+        super().__init__()
+        self.kind, self.classes, self.from_logits = kind, classes, from_logits
+
+    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        kind = self.kind
+        if kind == "cross_entropy":
+            if self.from_logits:
+                return F.cross_entropy(pred, target)
+            # a probability input (no softmax fused): take its log safely
+            return F.nll_loss(torch.log(pred.clamp_min(1e-12)), target)
+        if self.classes:
+            target = (target.unsqueeze(1).to(pred.dtype) if pred.shape[1] == 1
+                      else F.one_hot(target, pred.shape[1]).to(pred.dtype))
+        if kind == "bce":
+            if self.from_logits:
+                return F.binary_cross_entropy_with_logits(pred, target)
+            return F.binary_cross_entropy(pred.clamp(1e-7, 1 - 1e-7), target)
+        if kind == "mse":
+            return F.mse_loss(pred, target)
+        if kind == "mae":
+            return F.l1_loss(pred, target)
+        return F.huber_loss(pred, target)
+
+
+class Loss(Block):
+    name = "Loss"
+    category = "Objectives"
+    help = "What training minimises: compares the prediction with the target."
+    inputs = ("pred", "target")
+    outputs = ()
+    params = (
+        Param("kind", "choice", "cross_entropy",
+              "mse, mae or huber for numbers; bce for yes/no; cross_entropy for one of many classes.",
+              choices=LOSSES),
+        Param("weight", "float", 1.0, "Multiplies this loss in the total.", min=0.0, max=1000.0),
+    )
+
+    @classmethod
+    def infer(cls, params, ins, ctx):
+        pred, target = ins["pred"], ins["target"]
+        kind = params["kind"]
+        if pred.classes:
+            raise ShapeError("pred is connected to class labels; connect a layer's output", "pred")
+        if kind == "cross_entropy":
+            if not target.classes:
+                raise ShapeError("cross_entropy needs class labels as target (use mse for numbers)",
+                                 "target")
+            if pred.features != target.features:
+                raise ShapeError(f"prediction width {pred.features} does not fit {target.features} "
+                                 f"classes: the last Dense needs {target.features} units", "pred")
+        elif kind == "bce" and target.classes:
+            if target.features != 2 and pred.features != target.features:
+                raise ShapeError(f"bce with {target.features} classes needs {target.features} "
+                                 f"outputs, got {pred.features} (or use cross_entropy)", "pred")
+            if target.features == 2 and pred.features != 1:
+                raise ShapeError(f"bce on two classes needs a prediction of width 1, got "
+                                 f"{pred.features}", "pred")
+        elif target.classes and pred.features != target.features:
+            raise ShapeError(f"{kind} on {target.features} classes compares one-hot targets: "
+                             f"prediction width must be {target.features}, got {pred.features}", "pred")
+        elif not target.classes and pred.features != target.features:
+            raise ShapeError(f"prediction width {pred.features} does not fit target width "
+                             f"{target.features}", "pred")
+        return {}
+
+    @classmethod
+    def summary(cls, params):
+        s = params["kind"]
+        if params["weight"] != 1.0:
+            s += f" x{params['weight']:g}"
+        return s
+
+

@@ -1,0 +1,154 @@
+"""Headless commands: train, check, blocks. The GUI is started from main.py instead."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from engine import blocks, graph
+from engine.compiler import analyse
+from engine.errors import DataError, GraphError
+from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, to_json_dict
+from engine.training import settings
+
+EXIT_INVALID = 2
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def _load(path: str) -> graph.GraphDocument:
+    return graph.load(path)
+
+
+def cmd_blocks(args: argparse.Namespace) -> int:
+    cat = blocks.catalogue()
+    training = [p.describe() for p in settings.PARAMS]
+    if args.json:
+        print(json.dumps({"blocks": cat, "training": training}, indent=2))
+        return 0
+    for b in cat:
+        ins = ", ".join(b["inputs"]) or "-"
+        outs = ", ".join(b["outputs"]) or "-"
+        print(f"{b['name']} [{b['category']}]  in: {ins}  out: {outs}\n    {b['help']}")
+        for p in b["params"]:
+            extra = f" {p['choices']}" if "choices" in p else ""
+            rng = ""
+            if "min" in p or "max" in p:
+                rng = f" [{p.get('min', '')}..{p.get('max', '')}]"
+            print(f"    - {p['name']} ({p['type']}, default {p['default']!r}){rng}{extra}: {p['help']}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        doc = _load(args.file)
+    except GraphError as exc:
+        return _fail(str(exc))
+    a = analyse(doc, args.data_dir)
+    for nid in a.order:
+        node = doc.nodes[nid]
+        ins = ", ".join(f"{k}={w}" for k, w in a.in_widths.get(nid, {}).items())
+        outs = ", ".join(f"{k}={w}" for k, w in a.widths.get(nid, {}).items())
+        print(f"{nid:<14} {node.type:<11} in: {ins or '-':<24} out: {outs or '-'}")
+    for p in a.problems:
+        if p.severity == "warning":
+            print(f"warning: {p}")
+    if not a.ok:
+        for p in a.errors[1:]:
+            print(f"error: {p}", file=sys.stderr)
+        return _fail(str(a.errors[0]))
+    print("ok")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from engine.training.trainer import Run   # torch import is slow; only when training
+
+    try:
+        doc = _load(args.file)
+    except GraphError as exc:
+        return _fail(str(exc))
+    a = analyse(doc, args.data_dir)
+    if not a.ok:
+        if args.json:
+            first = a.errors[0]
+            print(json.dumps({"event": "error", "message": str(first), "node": first.node}))
+        return _fail(str(a.errors[0]))
+    for w in a.problems:
+        if w.severity == "warning":
+            print(f"warning: {w}", file=sys.stderr)
+    run = Run(doc, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, device=args.device)
+    code = 0
+    try:
+        for rep in run.steps():
+            if isinstance(rep, (StartReport, EpochReport, DoneReport, ErrorReport)):
+                if args.json:
+                    print(json.dumps(to_json_dict(rep)), flush=True)
+                else:
+                    _print_human(rep)
+            if isinstance(rep, ErrorReport):
+                code = EXIT_INVALID
+                if args.json:
+                    print(f"error: {rep.message}", file=sys.stderr)
+            if isinstance(rep, DoneReport) and rep.reason == "diverged":
+                code = 1
+    except (GraphError, DataError) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        run.stop()
+        return 130
+    return code
+
+
+def _fmt(d: dict) -> str:
+    keys = ("loss", "accuracy", "r2", "mse", "mae")
+    return "  ".join(f"{k} {d[k]:.4g}" for k in keys if isinstance(d.get(k), (int, float)))
+
+
+def _print_human(rep) -> None:
+    if isinstance(rep, StartReport):
+        print(f"training on {rep.device}: {rep.parameters} parameters, {rep.epochs} epochs of "
+              f"{rep.steps_per_epoch} steps ({rep.task})")
+    elif isinstance(rep, EpochReport):
+        val = _fmt(rep.val)
+        print(f"epoch {rep.epoch:>3}  train {_fmt(rep.train)}" + (f"  |  val {val}" if val else ""))
+    elif isinstance(rep, ErrorReport):
+        print(f"error: {rep.message}", file=sys.stderr)
+    elif isinstance(rep, DoneReport):
+        if rep.message:
+            print(rep.message)
+        print(f"done ({rep.reason}) after {rep.epochs_run} epochs in {rep.seconds:.1f} s")
+        if rep.test:
+            print(f"test  {_fmt(rep.test)}")
+        if rep.baseline:
+            print(f"baseline (learns nothing) {_fmt(rep.baseline)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="main.py", description="DeepCanvas command line")
+    sub = ap.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="train a graph file headless")
+    t.add_argument("file")
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--seed", type=int)
+    t.add_argument("--data-dir")
+    t.add_argument("--device", choices=("auto", "cpu", "cuda"))
+    t.add_argument("--json", action="store_true", help="print one JSON object per line")
+    t.set_defaults(func=cmd_train)
+    c = sub.add_parser("check", help="validate a graph and print every node's widths")
+    c.add_argument("file")
+    c.add_argument("--data-dir")
+    c.set_defaults(func=cmd_check)
+    b = sub.add_parser("blocks", help="list the block catalogue")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_blocks)
+    return ap
+
+
+def main(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

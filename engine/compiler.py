@@ -1,0 +1,241 @@
+"""Validate a graph, infer every edge's width, and build one torch module from it.
+
+`analyse` never raises for a bad graph: it returns every problem it found, each tied to a node,
+so an editor can badge them all at once. `compile_graph` raises GraphError when any problem is an
+error, and otherwise returns a `CompiledGraph` whose submodules are named by node id.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import torch
+from torch import nn
+
+from engine import blocks
+from engine.blocks.base import BuildContext, ShapeError, Width
+from engine.blocks.objectives import LossFn
+from engine.data.bundle import DataBundle
+from engine.errors import GraphError, Problem
+from engine.graph import GraphDocument
+from engine.training import settings
+
+# an activation that a loss can fold into itself, computing from the logits instead
+_FUSABLE = {"bce": "sigmoid", "cross_entropy": "softmax"}
+
+
+@dataclass
+class Analysis:
+    problems: list[Problem] = field(default_factory=list)
+    widths: dict[str, dict[str, Width]] = field(default_factory=dict)   # node -> out port -> width
+    in_widths: dict[str, dict[str, Width]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    datasets: dict[str, DataBundle] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def for_node(self, node_id: str) -> list[Problem]:
+        return [p for p in self.problems if p.node == node_id]
+
+
+def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = True) -> Analysis:
+    """Check everything about a graph that can be checked without training it."""
+    a = Analysis()
+    graph_dir = str(Path(doc.path).parent) if doc.path else None
+    p = a.problems
+    p.extend(settings.check(doc.training))
+    resolved: dict[str, dict[str, Any]] = {}
+    for node in doc.nodes.values():
+        block = blocks.get(node.type)
+        if block is None:
+            p.append(Problem(f"unknown block type '{node.type}' (known: "
+                             f"{', '.join(blocks.REGISTRY)})", node.id))
+            continue
+        bad = block.check_params(node.params)
+        p.extend(Problem(msg, node.id) for _, msg in bad)
+        if not bad:
+            resolved[node.id] = block.resolve(node.params)
+
+    taken: dict[tuple[str, str], str] = {}
+    for e in doc.edges:
+        label = f"edge {e.src}.{e.src_port} -> {e.dst}.{e.dst_port}"
+        missing = [n for n in (e.src, e.dst) if n not in doc.nodes]
+        if missing:
+            p.append(Problem(f"{label} refers to a missing node '{missing[0]}'",
+                             e.dst if e.dst in doc.nodes else e.src))
+            continue
+        src_b, dst_b = blocks.get(doc.nodes[e.src].type), blocks.get(doc.nodes[e.dst].type)
+        if src_b and e.src_port not in src_b.outputs:
+            p.append(Problem(f"{label}: {src_b.name} has no output port '{e.src_port}' "
+                             f"(outputs: {', '.join(src_b.outputs) or 'none'})", e.src, e.src_port))
+        if dst_b and e.dst_port not in dst_b.inputs:
+            p.append(Problem(f"{label}: {dst_b.name} has no input port '{e.dst_port}' "
+                             f"(inputs: {', '.join(dst_b.inputs) or 'none'})", e.dst, e.dst_port))
+        if (e.dst, e.dst_port) in taken:
+            p.append(Problem(f"input '{e.dst_port}' has two edges (from '{taken[(e.dst, e.dst_port)]}' "
+                             f"and '{e.src}'); an input takes one", e.dst, e.dst_port))
+        taken[(e.dst, e.dst_port)] = e.src
+
+    g = doc.digraph()
+    try:
+        cycle = nx.find_cycle(g)
+        ids = [u for u, _ in cycle]
+        p.append(Problem(f"the graph has a cycle: {' -> '.join(ids + [ids[0]])}", ids[0]))
+        return a
+    except nx.NetworkXNoCycle:
+        pass
+    # a stable order: topological, ties broken by position in the file
+    rank = {nid: i for i, nid in enumerate(doc.nodes)}
+    a.order = list(nx.lexicographical_topological_sort(g, key=lambda n: rank[n]))
+
+    for node_id in a.order:
+        node = doc.nodes[node_id]
+        block = blocks.get(node.type)
+        if block is None or node_id not in resolved:
+            continue
+        ins: dict[str, Width] = {}
+        unknown = False
+        for port in block.inputs:
+            edge = next((e for e in doc.edges if e.dst == node_id and e.dst_port == port), None)
+            if edge is None:
+                if port not in block.optional_inputs:
+                    p.append(Problem(f"input '{port}' is not connected", node_id, port))
+                    unknown = True
+                continue
+            w = a.widths.get(edge.src, {}).get(edge.src_port)
+            if w is None:
+                unknown = True       # upstream already reported
+            else:
+                ins[port] = w
+        if unknown:
+            continue
+        ctx = BuildContext(node_id, data_dir=data_dir, graph_dir=graph_dir, datasets=a.datasets)
+        try:
+            a.widths[node_id] = block.infer(resolved[node_id], ins, ctx)
+            a.in_widths[node_id] = ins
+        except ShapeError as exc:
+            p.append(Problem(str(exc), node_id, exc.port))
+        for bundle in ([a.datasets[node_id]] if node_id in a.datasets else []):
+            p.extend(Problem(w, node_id, severity="warning") for w in bundle.warnings)
+
+    n_data = [n for n in doc.nodes.values() if n.type == "Dataset"]
+    if len(n_data) > 1:
+        p.append(Problem(f"a graph takes one Dataset; this one has {len(n_data)}", n_data[1].id))
+    if need_loss and not any(n.type == "Loss" for n in doc.nodes.values()):
+        p.append(Problem("the graph has no Loss node, so there is nothing to train"))
+    if need_loss and not n_data:
+        p.append(Problem("the graph has no Dataset node, so there is nothing to train on"))
+    return a
+
+
+@dataclass
+class LossSpec:
+    node: str
+    pred_key: str      # value the loss reads (the logits when an activation was fused)
+    target_key: str
+    fn: LossFn
+    weight: float
+    fused: str | None  # the activation folded into the loss, if any
+
+
+class CompiledGraph(nn.Module):
+    """One module for the whole graph. `forward(x, y)` returns every value by 'node.port'."""
+
+    def __init__(self, doc: GraphDocument, a: Analysis):
+        super().__init__()
+        self.nodes = nn.ModuleDict()
+        self.order = a.order
+        data_id = next(n for n in a.order if doc.nodes[n].type == "Dataset")
+        self.data_id = data_id
+        self.bundle: DataBundle = a.datasets[data_id]
+        self.x_key, self.y_key = f"{data_id}.x", f"{data_id}.y"
+        self.node_types = {nid: doc.nodes[nid].type for nid in a.order}
+        self.widths = a.widths
+        params = {nid: blocks.get(doc.nodes[nid].type).resolve(doc.nodes[nid].params) for nid in a.order}
+        self.params_of = params
+        src_of = {(e.dst, e.dst_port): f"{e.src}.{e.src_port}" for e in doc.edges}
+
+        self.losses: list[LossSpec] = []
+        for nid in a.order:
+            if doc.nodes[nid].type != "Loss":
+                continue
+            kind = params[nid]["kind"]
+            pred_key, target_key = src_of[(nid, "pred")], src_of[(nid, "target")]
+            fused = None
+            pred_node = pred_key.split(".")[0]
+            if (kind in _FUSABLE and doc.nodes[pred_node].type == "Activation"
+                    and params[pred_node]["fn"] == _FUSABLE[kind]):
+                fused = _FUSABLE[kind]
+                pred_key = src_of[(pred_node, "in")]
+            classes = a.in_widths[nid]["target"].classes
+            self.losses.append(LossSpec(nid, pred_key, target_key, LossFn(kind, classes, True),
+                                        params[nid]["weight"], fused))
+
+        # compute only what some loss needs, in topological order
+        needed: set[str] = set()
+        stack = [k.split(".")[0] for s in self.losses for k in (s.pred_key, s.target_key)]
+        while stack:
+            nid = stack.pop()
+            if nid in needed:
+                continue
+            needed.add(nid)
+            stack.extend(e.src for e in doc.edges if e.dst == nid)
+        self._steps: list[tuple[str, nn.Module, tuple[str, ...]]] = []
+        for nid in a.order:
+            block = blocks.get(doc.nodes[nid].type)
+            module = block.build(params[nid], a.in_widths.get(nid, {}), a.widths.get(nid, {}))
+            if module is None:
+                continue
+            self.nodes[nid] = module
+            if nid in needed:
+                self._steps.append((f"{nid}.out", module,
+                                    tuple(src_of[(nid, port)] for port in block.inputs)))
+        self.dense_ids = [nid for nid in a.order
+                          if self.node_types[nid] == "Dense" and nid in self.nodes]
+        self.activation_ids = [nid for nid in a.order if self.node_types[nid] == "Activation"
+                               and nid in needed]
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        v = {self.x_key: x, self.y_key: y}
+        for out, module, ins in self._steps:
+            v[out] = module(*[v[k] for k in ins])
+        return v
+
+    def loss_terms(self, v: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {s.node: s.fn(v[s.pred_key], v[s.target_key]) * s.weight for s in self.losses}
+
+    @property
+    def primary(self) -> LossSpec:
+        """The loss whose prediction is scored against the data set's targets."""
+        return next((s for s in self.losses if s.target_key == self.y_key), self.losses[0])
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+
+def compile_graph(doc: GraphDocument, data_dir: str | None = None) -> CompiledGraph:
+    a = analyse(doc, data_dir)
+    if not a.ok:
+        raise GraphError(a.errors)
+    return CompiledGraph(doc, a)
+
+
+def node_parameter_count(block_name: str, params: dict[str, Any], ins: dict[str, Width]) -> int:
+    """Parameters a node would have, for the canvas; 0 when it cannot be built yet."""
+    block = blocks.get(block_name)
+    if block is None:
+        return 0
+    try:
+        resolved = block.resolve(params)
+        module = block.build(resolved, ins, {})
+    except Exception:  # noqa: BLE001 - an unbuildable node simply shows no count
+        return 0
+    return sum(p.numel() for p in module.parameters()) if module is not None else 0

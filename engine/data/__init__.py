@@ -1,0 +1,1 @@
+"""Data sources for the `Dataset` block: loading, splitting and scaling."""

@@ -1,0 +1,52 @@
+"""Plain containers for loaded data; nothing here knows about torch."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class DataBundle:
+    """A whole data set as loaded from its source, before any split or scaling."""
+
+    x: np.ndarray                       # (n, features) float32
+    y: np.ndarray                       # (n,) int64 class index, or (n, targets) float32
+    task: str                           # "classification" or "regression"
+    feature_names: list[str]
+    class_names: list[str] = field(default_factory=list)
+    target_names: list[str] = field(default_factory=list)
+    image_shape: tuple[int, int] | None = None
+    name: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def y_width(self) -> int:
+        return self.n_classes if self.task == "classification" else int(self.y.shape[1])
+
+
+@dataclass
+class Split:
+    x: np.ndarray
+    y: np.ndarray
+
+
+@dataclass
+class PreparedData:
+    """Train/validation/test splits, scaled, with what is needed to report in user units."""
+
+    train: Split
+    val: Split | None
+    test: Split | None
+    bundle: DataBundle
+    y_mean: np.ndarray | None = None    # regression targets are standardised for training
+    y_std: np.ndarray | None = None
+
+    def to_user_units(self, y: np.ndarray) -> np.ndarray:
+        if self.y_mean is None:
+            return y
+        return y * self.y_std + self.y_mean

@@ -1,0 +1,51 @@
+"""Split a loaded data set into train/validation/test and scale it, fitting on train only."""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from engine.data.bundle import DataBundle, PreparedData, Split
+
+
+def _split(x, y, fraction: float, seed: int, stratify: bool):
+    strat = y if stratify and _stratifiable(y, fraction) else None
+    return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=strat)
+
+
+def _stratifiable(y: np.ndarray, fraction: float) -> bool:
+    _, counts = np.unique(y, return_counts=True)
+    n_test = int(np.ceil(fraction * len(y)))
+    return counts.min() >= 2 and n_test >= len(counts) and len(y) - n_test >= len(counts)
+
+
+def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: float,
+            seed: int) -> PreparedData:
+    classify = bundle.task == "classification"
+    x, y = bundle.x, bundle.y
+    test = val = None
+    if test_split > 0:
+        x, x_te, y, y_te = _split(x, y, test_split, seed, classify)
+        test = Split(x_te, y_te)
+    if val_split > 0:
+        x, x_va, y, y_va = _split(x, y, val_split, seed + 1, classify)
+        val = Split(x_va, y_va)
+    train = Split(x, y)
+
+    scaler = {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(scaling)
+    if scaler is not None:
+        scaler.fit(train.x)
+        for s in (train, val, test):
+            if s is not None:
+                s.x = scaler.transform(s.x).astype(np.float32)
+
+    y_mean = y_std = None
+    if not classify:
+        # regression targets are trained on a standard scale and reported in the user's units
+        y_mean = train.y.mean(axis=0)
+        y_std = train.y.std(axis=0)
+        y_std[y_std == 0] = 1.0
+        for s in (train, val, test):
+            if s is not None:
+                s.y = ((s.y - y_mean) / y_std).astype(np.float32)
+    return PreparedData(train, val, test, bundle, y_mean, y_std)

@@ -1,0 +1,1 @@
+"""Training: settings, the step-generator trainer, metrics."""

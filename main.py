@@ -1,0 +1,32 @@
+"""DeepCanvas: draw a neural network, press Run, watch it learn.
+
+    python main.py [FILE]                    the app (the default lesson when FILE is omitted)
+    python main.py train FILE [--json] ...   train headless
+    python main.py check FILE                validate and print every node's widths
+    python main.py blocks [--json]           the block catalogue
+"""
+from __future__ import annotations
+
+import sys
+
+HEADLESS = ("train", "check", "blocks")
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] in HEADLESS:
+        from engine.cli import main as cli_main
+        return cli_main(argv)
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    from gui.app import main as gui_main
+    return gui_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
+
+
+def run() -> None:
+    """Console-script entry point (`deepcanvas`)."""
+    sys.exit(main(sys.argv[1:]))
