@@ -59,7 +59,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"warning: {p}")
     if not a.ok:
         for p in a.errors[1:]:
-            print(f"error: {p}", file=sys.stderr)
+            print(f"also: {p}")          # stderr keeps one line: the first culprit
         return _fail(str(a.errors[0]))
     print("ok")
     return 0

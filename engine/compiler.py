@@ -210,7 +210,11 @@ class CompiledGraph(nn.Module):
         return v
 
     def loss_terms(self, v: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        return {s.node: s.fn(v[s.pred_key], v[s.target_key]) * s.weight for s in self.losses}
+        out = {}
+        for s in self.losses:
+            loss = s.fn(v[s.pred_key], v[s.target_key])
+            out[s.node] = loss if s.weight == 1.0 else loss * s.weight
+        return out
 
     @property
     def primary(self) -> LossSpec:

@@ -17,8 +17,8 @@ class Dataset(Block):
     outputs = ("x", "y")
     params = (
         Param("source", "str", "sklearn:digits",
-              "sklearn:<digits|iris|wine|breast_cancer|diabetes>, synthetic:<moons|circles|spirals|"
-              "blobs|xor|ring> or csv:<path>", required=True),
+              "Where the data comes from: sklearn:<digits|iris|wine|breast_cancer|diabetes>, "
+              "synthetic:<moons|circles|spirals|blobs|xor|ring> or csv:<path>", required=True),
         Param("n_samples", "int", 500, "How many points a synthetic source draws.", min=10, max=100000),
         Param("noise", "float", 0.1, "Spread of a synthetic source's points.", min=0.0, max=5.0),
         Param("target", "str", "", "CSV: the column to predict."),

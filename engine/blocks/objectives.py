@@ -48,7 +48,7 @@ class Loss(Block):
     outputs = ()
     params = (
         Param("kind", "choice", "cross_entropy",
-              "mse, mae or huber for numbers; bce for yes/no; cross_entropy for one of many classes.",
+              "Which loss: mse, mae or huber for numbers; bce for yes/no; cross_entropy for one class of many.",
               choices=LOSSES),
         Param("weight", "float", 1.0, "Multiplies this loss in the total.", min=0.0, max=1000.0),
     )

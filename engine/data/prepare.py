@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
@@ -19,6 +20,15 @@ def _stratifiable(y: np.ndarray, fraction: float) -> bool:
     return counts.min() >= 2 and n_test >= len(counts) and len(y) - n_test >= len(counts)
 
 
+def _impute(train: Split, val: Split | None, test: Split | None) -> None:
+    """Fill empty inputs (a CSV read with missing='impute') with the training split's means."""
+    # an input empty in every training row gets 0 rather than vanishing and changing the width
+    imputer = SimpleImputer(strategy="mean", keep_empty_features=True).fit(train.x)
+    for s in (train, val, test):
+        if s is not None:
+            s.x = imputer.transform(s.x).astype(np.float32)
+
+
 def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: float,
             seed: int) -> PreparedData:
     classify = bundle.task == "classification"
@@ -31,6 +41,8 @@ def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: floa
         x, x_va, y, y_va = _split(x, y, val_split, seed + 1, classify)
         val = Split(x_va, y_va)
     train = Split(x, y)
+    if np.isnan(bundle.x).any():
+        _impute(train, val, test)
 
     scaler = {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(scaling)
     if scaler is not None:

@@ -9,6 +9,7 @@ Pause, single step, slow motion and stop are honoured between batches, from any 
 from __future__ import annotations
 
 import copy
+import math
 import threading
 import time
 from typing import Any, Iterator
@@ -88,7 +89,7 @@ class Run:
 
     def __init__(self, doc: GraphDocument, data_dir: str | None = None, epochs: int | None = None,
                  seed: int | None = None, device: str | None = None, telemetry: bool = True,
-                 sample_every: int = 10):
+                 sample_every: int = 25):
         self.doc = doc.copy()
         self.data_dir = data_dir
         self.cfg = settings.resolve(self.doc.training)
@@ -143,6 +144,7 @@ class Run:
         self.optimizer = make_optimizer(cfg, model.parameters())
         self.weights = [model.nodes[i].weight for i in model.dense_ids]
         self.gen = torch.Generator().manual_seed(cfg["seed"])
+        self.penalised = bool(cfg["l1"] or cfg["l2"])
 
     def steps(self) -> Iterator[Report]:
         t0 = time.perf_counter()
@@ -165,39 +167,35 @@ class Run:
             model.train()
             perm = torch.randperm(n, generator=self.gen).to(self.device)
             loss_sum, term_sums = 0.0, {}
-            norm_sum = torch.zeros(len(self.weights), device=self.device)
+            norm_sum = [0.0] * len(self.weights)
             correct = torch.zeros((), device=self.device)
+            i = -1
             for i in range(steps_per_epoch):
                 if not self.control.gate():
                     reason = "stopped"
                     break
                 idx = perm[i * bs:(i + 1) * bs]
-                v = model(self.x[idx], self.y[idx])
-                terms = model.loss_terms(v)
-                terms.update(penalty_terms(cfg, self.weights))
-                total = sum(terms.values())
-                self.optimizer.zero_grad(set_to_none=True)
-                total.backward()
-                loss = total.item()
+                v, terms, loss = self._forward_backward(idx)
                 global_step += 1
                 norms = None
                 if self.telemetry:
-                    norms = torch.stack(torch._foreach_norm([w.grad for w in self.weights])) \
-                        if self.weights else norm_sum
-                    norm_sum += norms
+                    # one fused norm kernel and one host read per step (FIELD_NOTES: +4.6%)
+                    norms = (torch.stack(torch._foreach_norm([w.grad for w in self.weights])).tolist()
+                             if self.weights else [])
+                    norm_sum = [a + b for a, b in zip(norm_sum, norms)]
                     correct += self._count_correct(v)
-                if loss != loss or abs(loss) == float("inf") or (
-                        norms is not None and not bool(torch.isfinite(norms).all())):
+                if not math.isfinite(loss) or (norms and not math.isfinite(sum(norms))):
                     yield self._diverged(v, epoch, i + 1, t0)
                     return
-                clip_gradients(cfg["grad_clip"], model.parameters())
-                sample = self.telemetry and (global_step % self.sample_every == 1
-                                             or self.sample_every == 1 or i == steps_per_epoch - 1)
+                if cfg["grad_clip"]:
+                    clip_gradients(cfg["grad_clip"], model.parameters())
+                sample = self.telemetry and (global_step - 1) % self.sample_every == 0
                 before = [w.detach().clone() for w in self.weights] if sample else None
                 self.optimizer.step()
                 loss_sum += loss
-                for k, t in terms.items():
-                    term_sums[k] = term_sums.get(k, 0.0) + float(t.detach())
+                if len(terms) > 1:
+                    for k, t in terms.items():
+                        term_sums[k] = term_sums.get(k, 0.0) + t.detach()
                 if self.telemetry:
                     yield self._step_report(epoch, i + 1, global_step, loss, terms, norms, v, before)
             else:
@@ -206,11 +204,12 @@ class Run:
             if done_steps == 0:
                 break
             train = {"loss": loss_sum / done_steps,
-                     "terms": {k: s / done_steps for k, s in term_sums.items()}}
+                     "terms": ({k: float(s) / done_steps for k, s in term_sums.items()}
+                               or {k: loss_sum / done_steps for k in terms})}
             if self.telemetry and self.task == "classification":
                 train["accuracy"] = float(correct) / min(n, done_steps * bs)
             val = self.evaluate(self.data.val) if self.data.val is not None else {}
-            grad = (dict(zip(model.dense_ids, (norm_sum / done_steps).tolist()))
+            grad = (dict(zip(model.dense_ids, (g / done_steps for g in norm_sum)))
                     if self.telemetry else {})
             yield EpochReport("train", epoch, train, val, grad, time.perf_counter() - te)
             if reason == "stopped":
@@ -223,6 +222,16 @@ class Run:
         yield self._done(reason, epoch, stopper.best_epoch, t0)
 
     # ---- pieces of a step ----------------------------------------------------------------
+    def _forward_backward(self, idx: torch.Tensor):
+        v = self.model(self.x[idx], self.y[idx])
+        terms = self.model.loss_terms(v)
+        if self.penalised:
+            terms.update(penalty_terms(self.cfg, self.weights))
+        total = next(iter(terms.values())) if len(terms) == 1 else sum(terms.values())
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        return v, terms, total.item()
+
     def _count_correct(self, v: dict[str, torch.Tensor]) -> torch.Tensor:
         if self.task != "classification":
             return torch.zeros((), device=self.device)
@@ -240,8 +249,9 @@ class Run:
     def _step_report(self, epoch, step, global_step, loss, terms, norms, v, before) -> StepReport:
         ids = self.model.dense_ids
         rep = StepReport(epoch, step, global_step, loss,
-                         {k: float(t.detach()) for k, t in terms.items()},
-                         dict(zip(ids, norms.tolist())))
+                         {k: float(t.detach()) for k, t in terms.items()} if len(terms) > 1
+                         else dict.fromkeys(terms, loss),
+                         dict(zip(ids, norms)))
         if before is None:
             return rep
         with torch.no_grad():
@@ -276,7 +286,7 @@ class Run:
                           time.perf_counter() - t0)
 
     def _done(self, reason: str, epoch: int, best: int | None, t0: float) -> DoneReport:
-        test = self.evaluate(self.data.test) if self.data.test is not None else {}
+        test = self.evaluate(self.data.test, final=True) if self.data.test is not None else {}
         base = {}
         if self.data.test is not None:
             ytr, yte = self.data.train.y, self.data.test.y
@@ -287,8 +297,9 @@ class Run:
                           list(self.model.bundle.class_names), time.perf_counter() - t0)
 
     @torch.no_grad()
-    def evaluate(self, split) -> dict[str, Any]:
-        """Loss and metrics of the current weights on a split (eval mode: no dropout)."""
+    def evaluate(self, split, final: bool = False) -> dict[str, Any]:
+        """Loss and metrics of the current weights on a split (eval mode: no dropout).
+        `final` scores with scikit-learn itself; per-epoch figures use the numpy twins."""
         model = self.model
         was_training = model.training
         model.eval()
@@ -306,11 +317,12 @@ class Run:
         if model.primary.target_key != model.y_key or len(y) == 0:
             return out
         if self.task == "classification":
-            out.update(metrics.classification(split.y, self._classes(pred).cpu().numpy(),
-                                              self.n_classes))
+            score = metrics.classification if final else metrics.classification_fast
+            out.update(score(split.y, self._classes(pred).cpu().numpy(), self.n_classes))
         else:
-            out.update(metrics.regression(self.data.to_user_units(split.y),
-                                          self.data.to_user_units(pred.cpu().numpy())))
+            score = metrics.regression if final else metrics.regression_fast
+            out.update(score(self.data.to_user_units(split.y),
+                             self.data.to_user_units(pred.cpu().numpy())))
         return out
 
 

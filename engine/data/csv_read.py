@@ -1,0 +1,132 @@
+"""Find a CSV file and read it into a DataFrame, whatever its encoding and delimiter.
+
+Every failure becomes a DataError whose one line names the file, so `check`, `train` and the
+editor can show it as it is.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from engine.errors import DataError
+
+DELIMITERS = ",;\t|"
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+# Byte-order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def resolve_path(path_text: str, graph_dir: str | None, data_dir: str | None,
+                 node: str | None) -> Path:
+    """The file a `csv:<path>` source means: absolute, beside the graph, or in the data folder."""
+    text = path_text.strip()
+    if not text:
+        raise DataError("the source 'csv:' names no file; write csv:<path to a .csv file>", node)
+    given = Path(os.path.expanduser(text))
+    if given.is_absolute():
+        candidates = [given]
+    else:
+        candidates = []
+        if graph_dir:
+            candidates.append(Path(graph_dir) / given)
+        if data_dir:
+            candidates += [Path(data_dir) / given, Path(data_dir) / given.name]
+        if not graph_dir:
+            # a graph never saved has no folder of its own; the working folder stands in for it
+            candidates.append(Path.cwd() / given)
+    for c in dict.fromkeys(candidates):
+        if c.is_file():
+            return c.resolve()
+    looked = ", ".join(str(c) for c in dict.fromkeys(candidates))
+    raise DataError(f"CSV file '{text}' not found (looked in: {looked}); give an absolute path, "
+                    f"put the file beside the graph, or name its folder with --data-dir "
+                    f"(in the app: the data folder setting)", node)
+
+
+def read_frame(path: Path, node: str | None) -> pd.DataFrame:
+    """The file as a DataFrame with clean column names; raises DataError for an unusable file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read '{path}': {exc.strerror or exc}", node) from None
+    text = _decode(raw)
+    if not text.strip():
+        raise DataError(f"'{path.name}' is empty: a CSV needs a header line and rows of data", node)
+    sep = sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True)
+    except (ValueError, csv.Error) as exc:    # pandas' ParserError is a ValueError
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"cannot parse '{path.name}' as {_NAMES[sep]}-separated values: {detail}",
+                        node) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if sep != ",":
+        frame = _decimal_commas(frame)
+    if len(frame) == 0:
+        raise DataError(f"'{path.name}' has a header line but no rows of data", node)
+    if frame.shape[1] < 2:
+        raise DataError(f"'{path.name}' has a single column '{frame.columns[0]}': no delimiter "
+                        f"(comma, semicolon, tab or |) separates its header; a CSV needs at "
+                        f"least one input column and a target", node)
+    return frame
+
+
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers written with a decimal comma (`1,5`), as spreadsheets in much of Europe save them."""
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue
+        text = s.dropna().astype(str).str.strip()
+        if text.empty or not text.str.fullmatch(r"[-+]?\d*,?\d+").all():
+            continue
+        frame[col] = pd.to_numeric(s.astype(str).str.strip().str.replace(",", ".", regex=False)
+                                   .where(s.notna()), errors="coerce")
+    return frame
+
+
+def _decode(raw: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # spreadsheets on Windows save in the ANSI code page; cp1252 is its Western form and
+        # latin-1 accepts any byte at all, so reading never fails here
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the header and the first rows into the same number of fields.
+
+    csv.Sniffer prefers a comma whenever commas are consistent, which misreads the semicolon
+    files that European spreadsheets write with decimal commas (`1,5;2`); the header of such a
+    file holds no decimals, so requiring the header to agree with the rows settles it.
+    """
+    lines = [ln for ln in text.splitlines()[:30] if ln.strip()]
+    best, best_fields = ",", 1
+    for sep in DELIMITERS:
+        counts = {len(row) for row in csv.reader(lines, delimiter=sep)}
+        if len(counts) == 1 and (n := counts.pop()) > best_fields:
+            best, best_fields = sep, n
+    if best_fields > 1:
+        return best
+    try:    # ragged rows: let the standard library's heuristics have a go
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def delimiter_name(sep: str) -> str:
+    return _NAMES.get(sep, repr(sep))

@@ -1,0 +1,310 @@
+"""A block on the canvas: title, a summary of its key params, its parameter count, its ports,
+and a badge when the engine found something wrong with it.
+
+Sizes suit the lesson files, which place blocks 180 apart in x and stagger rows by 90 in y: a
+node is narrower than 180 and shorter than 90, so neighbours never overlap.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from engine.errors import Problem
+from gui.connection_rules import PortRef
+from gui.theme import Theme, canvas_font
+
+if TYPE_CHECKING:
+    from gui.canvas.edge_item import EdgeItem
+
+NODE_W = 150.0
+HEADER_H = 24.0
+ROW_H = 23.0
+NODE_H = HEADER_H + 2 * ROW_H
+PORT_R = 6.0
+PORT_HIT_R = 11.0      # ports are small to look at but generous to grab
+RADIUS = 7.0
+TEXT_LOD = 0.35        # below this zoom the text would be unreadable: skip drawing it
+
+_FONTS: dict[str, object] = {}
+
+
+def _font(kind: str):
+    """Fonts are made on first paint: a QFont needs the QApplication to exist."""
+    if kind not in _FONTS:
+        spec = {"title": (13, True), "type": (10, False), "body": (12, False), "small": (10, False),
+                "badge": (12, True)}[kind]
+        _FONTS[kind] = canvas_font(*spec)
+    return _FONTS[kind]
+
+
+class PortItem(QGraphicsItem):
+    """One input or output of a node. Dragging from it draws a connection."""
+
+    NORMAL, GOOD, BAD = 0, 1, 2
+
+    def __init__(self, node: NodeItem, name: str, is_output: bool, pos: QPointF):
+        super().__init__(node)
+        self.node_item = node
+        self.name = name
+        self.is_output = is_output
+        self.state = self.NORMAL
+        self.has_problem = False
+        self.edges: list[EdgeItem] = []
+        self.setPos(pos)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CrossCursor)
+        self.setZValue(1)
+        side = "output" if is_output else "input"
+        self.setToolTip(f"{side} '{name}' of '{node.node_id}': drag to an "
+                        f"{'input' if is_output else 'output'} to connect")
+
+    @property
+    def ref(self) -> PortRef:
+        return PortRef(self.node_item.node_id, self.name, self.is_output)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-PORT_HIT_R, -PORT_HIT_R, 2 * PORT_HIT_R, 2 * PORT_HIT_R)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(self.boundingRect())
+        return path
+
+    def set_state(self, state: int) -> None:
+        if state != self.state:
+            self.state = state
+            self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        theme = self.node_item.theme
+        ring = theme.color("node_border")
+        fill = theme.color("port")
+        r = PORT_R
+        if self.state == self.GOOD:
+            ring, fill, r = theme.color("ok"), theme.color("ok"), PORT_R + 2
+        elif self.state == self.BAD:
+            ring, fill, r = theme.color("error"), theme.color("error"), PORT_R + 2
+        elif self.has_problem:
+            ring = theme.color("error")
+        elif self.edges:
+            fill = theme.category_color(self.node_item.category)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(ring, 2.0))
+        painter.setBrush(fill)
+        painter.drawEllipse(QPointF(0, 0), r, r)
+
+
+class BadgeItem(QGraphicsItem):
+    """The red (error) or amber (warning) mark on a node; its tooltip lists the engine's messages."""
+
+    R = 10.0
+
+    def __init__(self, node: NodeItem):
+        super().__init__(node)
+        self.node_item = node
+        self.severity = "error"
+        self.setZValue(2)
+        self.setPos(NODE_W - 4, 0)
+        self.setAcceptHoverEvents(True)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-self.R - 1, -self.R - 1, 2 * self.R + 2, 2 * self.R + 2)
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        errors = [p for p in problems if p.severity == "error"]
+        self.severity = "error" if errors else "warning"
+        lines = [f"<li>{_escape(_where(p))}{_escape(p.message)}</li>" for p in (errors or problems)]
+        lines += [f"<li>warning: {_escape(p.message)}</li>" for p in problems
+                  if errors and p.severity != "error"]
+        head = "Cannot train this block yet:" if errors else "Warning:"
+        self.setToolTip(f"<b>{head}</b><ul style='margin:0'>{''.join(lines)}</ul>")
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        theme = self.node_item.theme
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(theme.color("node_body"), 2.0))
+        painter.setBrush(theme.color("error" if self.severity == "error" else "warning"))
+        painter.drawEllipse(QPointF(0, 0), self.R, self.R)
+        painter.setPen(QColor("white"))
+        painter.setFont(_font("badge"))
+        painter.drawText(QRectF(-self.R, -self.R, 2 * self.R, 2 * self.R), Qt.AlignCenter, "!")
+
+
+class NodeItem(QGraphicsItem):
+    """The picture of one node. It holds no state of its own beyond what the scene tells it."""
+
+    def __init__(self, node_id: str, block_type: str, category: str, inputs: tuple[str, ...],
+                 outputs: tuple[str, ...], theme: Theme, help_text: str = ""):
+        super().__init__()
+        self.node_id = node_id
+        self.block_type = block_type
+        self.category = category
+        self.theme = theme
+        self.summary = ""
+        self.params_text = ""
+        self.overlay_fill: QColor | None = None
+        self.overlay_badge = ""
+        self.highlighted = False
+        self.syncing = False          # set while the scene copies a position from the document
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setZValue(1)
+        self.setAcceptHoverEvents(True)
+        self.setToolTip(f"<b>{_escape(node_id)}</b> ({_escape(block_type)})<br>{_escape(help_text)}")
+        self.ports: dict[tuple[str, bool], PortItem] = {}
+        for names, is_out in ((inputs, False), (outputs, True)):
+            for i, name in enumerate(names):
+                y = _port_y(i, len(names))
+                self.ports[(name, is_out)] = PortItem(self, name, is_out, QPointF(NODE_W if is_out else 0, y))
+        self.badge = BadgeItem(self)
+        self.badge.setVisible(False)
+
+    # ---- what the scene sets ---------------------------------------------------------------
+    def port(self, name: str, is_output: bool) -> PortItem | None:
+        return self.ports.get((name, is_output))
+
+    def set_face(self, summary: str, params_text: str) -> None:
+        if (summary, params_text) != (self.summary, self.params_text):
+            self.summary, self.params_text = summary, params_text
+            self.update()
+
+    def set_problems(self, problems: list[Problem]) -> None:
+        self.badge.setVisible(bool(problems))
+        if problems:
+            self.badge.set_problems(problems)
+        bad_ports = {p.port for p in problems if p.severity == "error" and p.port}
+        for (name, _), port in self.ports.items():
+            if port.has_problem != (name in bad_ports):
+                port.has_problem = name in bad_ports
+                port.update()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()
+        for child in self.childItems():
+            child.update()
+
+    def sync_pos(self, x: float, y: float) -> None:
+        """Place the node where the document says, bypassing grid snapping."""
+        if self.pos() != QPointF(x, y):
+            self.syncing = True
+            self.setPos(x, y)
+            self.syncing = False
+
+    # ---- Qt ----------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        # room above for a training badge and around for the thick highlight outline
+        return QRectF(-6, -26, NODE_W + 12, NODE_H + 32)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, NODE_W, NODE_H), RADIUS, RADIUS)
+        return path
+
+    def body_rect(self) -> QRectF:
+        return QRectF(0, 0, NODE_W, NODE_H)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionChange and not self.syncing:
+            scene = self.scene()
+            if scene is not None and getattr(scene, "snap_to_grid", False):
+                g = scene.grid_size
+                return QPointF(round(value.x() / g) * g, round(value.y() / g) * g)
+        elif change == QGraphicsItem.ItemPositionHasChanged:
+            for port in self.ports.values():
+                for edge in port.edges:
+                    edge.update_path()
+        return super().itemChange(change, value)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        t = self.theme
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.Antialiasing)
+        rect = self.body_rect()
+        head = t.category_color(self.category)
+        border = QPen(t.color("node_border"), 1.2)
+        if self.isSelected():
+            border = QPen(t.color("accent"), 3.0)
+        if self.highlighted:
+            border = QPen(t.color("error"), 5.0)
+        painter.setPen(border)
+        painter.setBrush(self.overlay_fill if self.overlay_fill is not None else t.color("node_body"))
+        painter.drawRoundedRect(rect, RADIUS, RADIUS)
+        # the header: the category colour, clipped to the rounded top
+        header = QPainterPath()
+        header.addRoundedRect(rect, RADIUS, RADIUS)
+        strip = QPainterPath()
+        strip.addRect(QRectF(0, 0, NODE_W, HEADER_H))
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(head)
+        painter.drawPath(header.intersected(strip))
+        painter.setPen(border)
+        painter.setBrush(Qt.NoBrush)
+        painter.drawRoundedRect(rect, RADIUS, RADIUS)
+        if lod < TEXT_LOD:
+            return
+        self._paint_text(painter, t)
+        if self.overlay_badge:
+            self._paint_training_badge(painter, t)
+
+    def _paint_text(self, painter: QPainter, t: Theme) -> None:
+        pad = 8.0
+        painter.setFont(_font("type"))
+        type_w = QFontMetricsF(_font("type")).horizontalAdvance(self.block_type)
+        painter.setPen(QColor(255, 255, 255, 215))
+        painter.drawText(QRectF(pad, 0, NODE_W - 2 * pad, HEADER_H), Qt.AlignVCenter | Qt.AlignRight,
+                         self.block_type)
+        painter.setFont(_font("title"))
+        painter.setPen(QColor("white"))
+        title_w = NODE_W - 2 * pad - type_w - 6
+        title = QFontMetricsF(_font("title")).elidedText(self.node_id, Qt.ElideRight, title_w)
+        painter.drawText(QRectF(pad, 0, title_w, HEADER_H), Qt.AlignVCenter | Qt.AlignLeft, title)
+
+        # two rows under the header: the summary, then the parameter count; ports sit on the rows
+        two_port_side = any(n > 1 for n in self._side_counts())
+        inner = 30.0 if two_port_side else 10.0
+        row1 = QRectF(inner, HEADER_H, NODE_W - 2 * inner, ROW_H)
+        painter.setFont(_font("body"))
+        painter.setPen(t.color("node_text"))
+        summary = QFontMetricsF(_font("body")).elidedText(self.summary, Qt.ElideRight, row1.width())
+        painter.drawText(row1, Qt.AlignCenter, summary)
+        painter.setFont(_font("small"))
+        painter.setPen(t.color("node_muted"))
+        painter.drawText(QRectF(28, HEADER_H + ROW_H, NODE_W - 56, ROW_H), Qt.AlignCenter, self.params_text)
+        for (name, is_out), port in self.ports.items():
+            y = port.pos().y()
+            r = QRectF(NODE_W - 60 - 10, y - 8, 60, 16) if is_out else QRectF(10, y - 8, 60, 16)
+            painter.drawText(r, Qt.AlignVCenter | (Qt.AlignRight if is_out else Qt.AlignLeft), name)
+
+    def _side_counts(self) -> tuple[int, int]:
+        ins = sum(1 for _, is_out in self.ports if not is_out)
+        return ins, len(self.ports) - ins
+
+    def _paint_training_badge(self, painter: QPainter, t: Theme) -> None:
+        painter.setFont(_font("small"))
+        w = QFontMetricsF(_font("small")).horizontalAdvance(self.overlay_badge) + 14
+        r = QRectF(0, -22, w, 18)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(t.color("error"))
+        painter.drawRoundedRect(r, 9, 9)
+        painter.setPen(QColor("white"))
+        painter.drawText(r, Qt.AlignCenter, self.overlay_badge)
+
+
+def _port_y(i: int, n: int) -> float:
+    """A lone port sits on the parameter-count row; two ports take one row each."""
+    if n > 2:
+        return HEADER_H + (NODE_H - HEADER_H) * (i + 0.5) / n
+    return HEADER_H + ROW_H * (i + (2 - n) + 0.5)
+
+
+def _where(p: Problem) -> str:
+    return f"port '{p.port}': " if p.port else ""
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,426 @@
+"""The canvas scene: a mirror of the graph document, and the place edits begin.
+
+The scene never changes the document. It builds and updates items from the controller's
+re-broadcast document events and analyses; gestures (dragging a connection, dropping a block,
+moving nodes) become controller calls, and the resulting document events update the items.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from engine import blocks
+from engine.compiler import Analysis, node_parameter_count
+from gui.canvas.edge_item import DragEdgeItem, EdgeItem
+from gui.canvas.node_item import NODE_H, NODE_W, NodeItem, PortItem
+from gui.canvas.toast import ToastItem
+from gui.connection_rules import orient, quick_problem
+from gui.controller import LOCKED_MESSAGE, Controller
+from gui.theme import LIGHT, Theme
+
+BLOCK_MIME = "application/x-deepcanvas-block"
+GRID = 10.0          # snapping step: lesson files use multiples of 90 and 180, which it keeps
+GRID_DRAWN = 20.0
+GRID_MAJOR = 100.0
+
+
+class CanvasScene(QGraphicsScene):
+    contents_changed = Signal()      # nodes added, removed or moved: the minimap redraws
+
+    def __init__(self, controller: Controller, theme: Theme = LIGHT, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.theme = theme
+        self.snap_to_grid = True
+        self.grid_size = GRID
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[tuple[str, str, str, str], EdgeItem] = {}
+        self._drag: DragEdgeItem | None = None
+        self._drag_target: PortItem | None = None
+        self._pressed_node = False
+        self._toast: ToastItem | None = None
+        self._counts: dict[Any, int] = {}
+        self._overlay: tuple[dict[str, QColor], dict[str, str]] = ({}, {})
+        self._highlight: tuple[str, str] | None = None
+        self.last_refusal = ""
+        controller.doc_event.connect(self._on_doc_event)
+        controller.analysis_ready.connect(self.apply_analysis)
+        controller.locked_changed.connect(self._on_locked)
+        self.rebuild()
+
+    # ---- lookups ---------------------------------------------------------------------------
+    def node_item(self, node_id: str) -> NodeItem | None:
+        return self._nodes.get(node_id)
+
+    def edge_item(self, key: tuple[str, str, str, str]) -> EdgeItem | None:
+        return self._edges.get(tuple(key))
+
+    def node_items(self) -> list[NodeItem]:
+        return list(self._nodes.values())
+
+    def edge_items(self) -> list[EdgeItem]:
+        return list(self._edges.values())
+
+    def selected_node_ids(self) -> list[str]:
+        """Selected nodes in document order (so copies keep the file's order)."""
+        return [nid for nid, item in self._nodes.items() if item.isSelected()]
+
+    def selected_edge_keys(self) -> list[tuple[str, str, str, str]]:
+        return [key for key, item in self._edges.items() if item.isSelected()]
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        self.clearSelection()
+        for nid in node_ids:
+            if nid in self._nodes:
+                self._nodes[nid].setSelected(True)
+
+    def nodes_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self._nodes.values():
+            rect = rect.united(item.mapRectToScene(item.body_rect()))
+        return rect
+
+    def node_rects(self) -> list[tuple[QRectF, QColor]]:
+        return [(item.mapRectToScene(item.body_rect()), self.theme.category_color(item.category))
+                for item in self._nodes.values()]
+
+    # ---- mirroring the document ------------------------------------------------------------
+    def rebuild(self) -> None:
+        for edge in list(self._edges.values()):
+            edge.detach()
+        for item in list(self._nodes.values()):
+            self.removeItem(item)
+        self._edges.clear()
+        self._nodes.clear()
+        self._highlight = None
+        doc = self.controller.doc
+        for nid in doc.nodes:
+            self._add_node_item(nid)
+        for e in doc.edges:
+            self._add_edge_item(e.key)
+        if self.controller.analysis is not None:
+            self.apply_analysis(self.controller.analysis)
+        self.contents_changed.emit()
+
+    def _on_doc_event(self, event: str, info: dict[str, Any]) -> None:
+        if event == "reset":
+            self.rebuild()
+            return
+        if event == "node_added":
+            self._add_node_item(info["node"])
+        elif event == "node_removed":
+            item = self._nodes.pop(info["node"], None)
+            if item is not None:
+                self.removeItem(item)
+        elif event == "node_moved":
+            item = self._nodes.get(info["node"])
+            if item is not None:
+                x, y = self.controller.doc.nodes[info["node"]].pos
+                item.sync_pos(x, y)
+        elif event == "param_changed":
+            self._refresh_face(info["node"])
+            return
+        elif event == "edge_added":
+            self._add_edge_item(tuple(info["edge"]))
+        elif event == "edge_removed":
+            edge = self._edges.pop(tuple(info["edge"]), None)
+            if edge is not None:
+                edge.detach()
+        else:
+            return
+        self.contents_changed.emit()
+
+    def _add_node_item(self, node_id: str) -> None:
+        doc = self.controller.doc
+        node = doc.nodes[node_id]
+        block = blocks.get(node.type)
+        if block is not None:
+            inputs, outputs, category, help_text = block.inputs, block.outputs, block.category, block.help
+        else:
+            # an unknown type still gets the ports its edges use, so the picture stays connected
+            inputs = tuple(dict.fromkeys(e.dst_port for e in doc.edges if e.dst == node_id))
+            outputs = tuple(dict.fromkeys(e.src_port for e in doc.edges if e.src == node_id))
+            category, help_text = "", f"unknown block type '{node.type}'"
+        item = NodeItem(node_id, node.type, category, inputs, outputs, self.theme, help_text)
+        item.sync_pos(*node.pos)
+        item.setFlag(NodeItem.ItemIsMovable, not self.controller.locked)
+        self.addItem(item)
+        self._nodes[node_id] = item
+        self._refresh_face(node_id)
+
+    def _add_edge_item(self, key: tuple[str, str, str, str]) -> None:
+        src_node, dst_node = self._nodes.get(key[0]), self._nodes.get(key[2])
+        if src_node is None or dst_node is None:
+            return
+        src, dst = src_node.port(key[1], True), dst_node.port(key[3], False)
+        if src is None or dst is None:
+            return   # a port the block does not have: the analysis badges the node instead
+        edge = EdgeItem(key, src, dst, self.theme)
+        self.addItem(edge)
+        self.addItem(edge.label)
+        self._edges[key] = edge
+        src.update()
+        dst.update()
+
+    def _refresh_face(self, node_id: str) -> None:
+        item = self._nodes.get(node_id)
+        if item is None:
+            return
+        node = self.controller.doc.nodes[node_id]
+        block = blocks.get(node.type)
+        summary = ""
+        if block is not None:
+            try:
+                summary = block.summary(block.resolve(node.params))
+            except Exception:  # noqa: BLE001 - a bad value shows in the badge, not as a crash
+                summary = ""
+        item.set_face(summary, item.params_text)
+
+    def apply_analysis(self, a: Analysis) -> None:
+        """Badges, parameter counts and edge widths from the engine's view of the graph."""
+        doc = self.controller.doc
+        by_node: dict[str, list] = {}
+        for p in a.problems:
+            by_node.setdefault(p.node, []).append(p)
+        for nid, item in self._nodes.items():
+            node = doc.nodes.get(nid)
+            if node is None:
+                continue
+            item.set_problems(by_node.get(nid, []))
+            item.set_face(item.summary, self._params_text(node, a))
+        for key, edge in self._edges.items():
+            w = a.widths.get(key[0], {}).get(key[1])
+            edge.set_width_text(str(w) if w is not None else "")
+
+    def _params_text(self, node, a: Analysis) -> str:
+        block = blocks.get(node.type)
+        if block is None:
+            return ""
+        if block.inputs and node.id not in a.in_widths:
+            return "params: connect inputs"
+        ins = a.in_widths.get(node.id, {})
+        key = (node.type, json.dumps(node.params, sort_keys=True, default=str),
+               tuple(sorted(ins.items())))
+        if key not in self._counts:
+            self._counts[key] = node_parameter_count(node.type, node.params, ins)
+        n = self._counts[key]
+        return f"{n:,} params" if n != 1 else "1 param"
+
+    # ---- training look (driven by the dashboard) -------------------------------------------
+    def set_training_overlay(self, colors: dict[str, QColor], badges: dict[str, str]) -> None:
+        """Colour listed nodes' bodies and badge them; nodes not listed go back to normal.
+        Each call describes the whole current state, so a badge that no longer applies goes."""
+        self._overlay = (dict(colors), dict(badges))
+        for nid, item in self._nodes.items():
+            fill, badge = colors.get(nid), badges.get(nid, "")
+            if fill != item.overlay_fill or badge != item.overlay_badge:
+                item.overlay_fill, item.overlay_badge = (QColor(fill) if fill is not None else None), badge
+                item.update()
+
+    def highlight_node(self, node_id: str | None, message: str = "") -> None:
+        """Outline one node in red (e.g. where a NaN first appeared) and bring it into view."""
+        if self._highlight is not None:
+            old = self._nodes.get(self._highlight[0])
+            if old is not None:
+                old.highlighted = False
+                old.setToolTip(self._highlight[1])
+                old.update()
+            self._highlight = None
+        item = self._nodes.get(node_id) if node_id else None
+        if item is None:
+            return
+        self._highlight = (node_id, item.toolTip())
+        item.highlighted = True
+        if message:
+            item.setToolTip(message)
+        item.update()
+        for view in self.views():
+            view.centerOn(item)
+
+    def clear_training_overlay(self) -> None:
+        self.set_training_overlay({}, {})
+        self.highlight_node(None)
+
+    # ---- look --------------------------------------------------------------------------------
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for item in self._nodes.values():
+            item.set_theme(theme)
+        for edge in self._edges.values():
+            edge.set_theme(theme)
+        self.invalidate(self.sceneRect(), QGraphicsScene.BackgroundLayer)
+        self.update()
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, self.theme.color("canvas"))
+        scale = painter.worldTransform().m11()
+        for step, color, min_scale in ((GRID_DRAWN, "grid", 0.6), (GRID_MAJOR, "grid_major", 0.15)):
+            if scale < min_scale:
+                continue
+            painter.setPen(QPen(self.theme.color(color), 0))   # cosmetic: one pixel at any zoom
+            left = int(rect.left() // step) * step
+            top = int(rect.top() // step) * step
+            lines = []
+            x = left
+            while x < rect.right():
+                lines.append(QLineF(x, rect.top(), x, rect.bottom()))
+                x += step
+            y = top
+            while y < rect.bottom():
+                lines.append(QLineF(rect.left(), y, rect.right(), y))
+                y += step
+            painter.drawLines(lines)
+
+    def show_toast(self, text: str, at: QPointF, kind: str = "error") -> None:
+        if self._toast is not None and self._toast.scene() is self:
+            self._toast.dismiss()
+        self._toast = ToastItem(text, self.theme, kind)
+        self._toast.place(at)
+        self.addItem(self._toast)
+
+    def toast_text(self) -> str:
+        """The message on screen now ('' when none), for the status bar and tests."""
+        return self._toast.text if self._toast is not None and self._toast.scene() is self else ""
+
+    def snapped(self, p: QPointF) -> QPointF:
+        if not self.snap_to_grid:
+            return p
+        g = self.grid_size
+        return QPointF(round(p.x() / g) * g, round(p.y() / g) * g)
+
+    # ---- gestures ----------------------------------------------------------------------------
+    def _port_at(self, pos: QPointF) -> PortItem | None:
+        for item in self.items(pos):
+            if isinstance(item, PortItem):
+                return item
+            if isinstance(item, NodeItem):
+                return None      # a node on top hides the ports beneath it
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        port = self._port_at(event.scenePos()) if event.button() == Qt.LeftButton else None
+        if port is not None:
+            if self.controller.locked:
+                self.refuse(LOCKED_MESSAGE, event.scenePos())
+            else:
+                self._drag = DragEdgeItem(port, self.theme)
+                self.addItem(self._drag)
+            event.accept()
+            return
+        self._pressed_node = event.button() == Qt.LeftButton
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is None:
+            if (self.controller.locked and event.buttons() & Qt.LeftButton
+                    and isinstance(self.mouseGrabberItem(), NodeItem) and self._pressed_node):
+                self.controller.message.emit(LOCKED_MESSAGE)    # once per press, not per pixel
+                self._pressed_node = False
+            super().mouseMoveEvent(event)
+            return
+        target = self._port_at(event.scenePos())
+        if target is self._drag.start:
+            target = None
+        if target is not self._drag_target:
+            if self._drag_target is not None:
+                self._drag_target.set_state(PortItem.NORMAL)
+            self._drag_target = target
+        color = None
+        if target is not None:
+            ok = self._quick_ok(self._drag.start, target)
+            target.set_state(PortItem.GOOD if ok else PortItem.BAD)
+            color = self.theme.color("ok" if ok else "error")
+            end = target.scenePos()
+        else:
+            end = event.scenePos()
+            color = self.theme.color("accent")
+        self._drag.set_end(end, color)
+
+    def _quick_ok(self, a: PortItem, b: PortItem) -> bool:
+        ends = orient(a.ref, b.ref)
+        return not isinstance(ends, str) and quick_problem(self.controller.doc, *ends) is None
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if self._drag is not None:
+            start, target = self._drag.start, self._port_at(event.scenePos())
+            self.removeItem(self._drag)
+            self._drag = None
+            if self._drag_target is not None:
+                self._drag_target.set_state(PortItem.NORMAL)
+                self._drag_target = None
+            if target is not None and target is not start:
+                reason = self.controller.connect(start.ref, target.ref)
+                if reason:
+                    self.refuse(reason, event.scenePos())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        self._pressed_node = False
+        self.commit_moves()
+
+    def commit_moves(self) -> None:
+        """Turn nodes dragged on screen into one undoable move of the document."""
+        doc = self.controller.doc
+        moved = {}
+        for nid, item in self._nodes.items():
+            if not item.isSelected():
+                continue    # Qt drags the selection, so only selected nodes can have moved
+            p = (item.pos().x(), item.pos().y())
+            if nid in doc.nodes and tuple(doc.nodes[nid].pos) != p:
+                moved[nid] = p
+        if moved and not self.controller.move_nodes(moved):
+            for nid in moved:    # refused (locked): put them back where the document has them
+                self._nodes[nid].sync_pos(*doc.nodes[nid].pos)
+
+    def refuse(self, reason: str, at: QPointF) -> None:
+        """Say why an edit was refused, right where the user was working."""
+        self.last_refusal = reason
+        self.show_toast(reason, at)
+        self.controller.message.emit(reason)
+
+    def keyPressEvent(self, event) -> None:
+        steps = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
+        ids = self.selected_node_ids()
+        if event.key() in steps and ids:
+            dx, dy = steps[event.key()]
+            step = self.grid_size * (5 if event.modifiers() & Qt.ShiftModifier else 1)
+            doc = self.controller.doc
+            moves = {nid: (doc.nodes[nid].pos[0] + dx * step, doc.nodes[nid].pos[1] + dy * step) for nid in ids}
+            self.controller.move_nodes(moves, "Nudge", merge_key=("nudge", tuple(ids)))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # ---- dropping blocks from the palette ------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        event.setAccepted(event.mimeData().hasFormat(BLOCK_MIME))
+
+    def dragMoveEvent(self, event) -> None:
+        event.setAccepted(event.mimeData().hasFormat(BLOCK_MIME))
+
+    def dropEvent(self, event) -> None:
+        if not event.mimeData().hasFormat(BLOCK_MIME):
+            event.ignore()
+            return
+        name = bytes(event.mimeData().data(BLOCK_MIME)).decode("utf-8")
+        event.acceptProposedAction()
+        self.add_block_at(name, event.scenePos())
+
+    def add_block_at(self, block_type: str, centre: QPointF) -> str | None:
+        """Add a block centred on a scene point (a drop, or the view's centre)."""
+        if self.controller.locked:
+            self.refuse(LOCKED_MESSAGE, centre)
+            return None
+        top_left = self.snapped(centre - QPointF(NODE_W / 2, NODE_H / 2))
+        node_id = self.controller.add_node(block_type, (top_left.x(), top_left.y()))
+        if node_id:
+            self.select_nodes([node_id])
+        return node_id
+
+    def _on_locked(self, locked: bool) -> None:
+        for item in self._nodes.values():
+            item.setFlag(NodeItem.ItemIsMovable, not locked)

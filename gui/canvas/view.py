@@ -1,0 +1,192 @@
+"""The window onto the canvas: zoom, pan, rubber-band selection, fit, and the minimap.
+
+The scene is effectively unbounded (no scroll bars): like other node editors, you move around
+by panning, so the scene rect is set huge once instead of chasing the items' bounds.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QFrame, QGraphicsView
+
+from gui.canvas.minimap import MARGIN, Minimap
+
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+FIT_MAX_ZOOM = 1.25    # fitting a tiny graph should not blow it up to poster size
+WORLD = 200_000.0
+
+
+class CanvasView(QGraphicsView):
+    zoom_changed = Signal(float)
+    files_dropped = Signal(list)       # paths of .json files dropped on the canvas
+
+    def __init__(self, scene, parent=None):
+        super().__init__(scene, parent)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setDragMode(QGraphicsView.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setSceneRect(QRectF(-WORLD / 2, -WORLD / 2, WORLD, WORLD))
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self._pan_from: QPoint | None = None
+        self._space = False
+        self.minimap = Minimap(self)
+        scene.contents_changed.connect(self.minimap.schedule_update)
+        scene.changed.connect(lambda _=None: self.minimap.schedule_update())
+        self.horizontalScrollBar().valueChanged.connect(self.minimap.schedule_update)
+        self.verticalScrollBar().valueChanged.connect(self.minimap.schedule_update)
+
+    # ---- zoom --------------------------------------------------------------------------------
+    @property
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, z: float, anchor_under_mouse: bool = False) -> None:
+        z = max(MIN_ZOOM, min(MAX_ZOOM, z))
+        if abs(z - self.zoom) < 1e-9:
+            return
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse if anchor_under_mouse
+                                     else QGraphicsView.AnchorViewCenter)
+        self.scale(z / self.zoom, z / self.zoom)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.zoom_changed.emit(self.zoom)
+        self.minimap.schedule_update()
+
+    def zoom_in(self) -> None:
+        self.set_zoom(self.zoom * 1.25)
+
+    def zoom_out(self) -> None:
+        self.set_zoom(self.zoom / 1.25)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_all(self) -> None:
+        rect = self.scene().nodes_rect()
+        if rect.isNull():
+            self.reset_zoom()
+            self.centerOn(0, 0)
+            return
+        rect = rect.adjusted(-60, -60, 60, 60)
+        view = self.viewport().rect()
+        z = min(view.width() / rect.width(), view.height() / rect.height(), FIT_MAX_ZOOM)
+        self.set_zoom(z)
+        self.centerOn(rect.center())
+        self.minimap.schedule_update()
+
+    def visible_scene_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def wheelEvent(self, event) -> None:
+        # a trackpad scroll (pixel deltas, no Ctrl) pans; a mouse wheel or Ctrl+scroll zooms
+        if not event.pixelDelta().isNull() and not event.modifiers() & Qt.ControlModifier:
+            d = event.pixelDelta()
+            self._scroll_by(d.x(), d.y())
+            return
+        steps = event.angleDelta().y() / 120.0
+        if steps == 0:
+            return
+        fine = event.modifiers() & Qt.ControlModifier
+        self.set_zoom(self.zoom * (1.1 if fine else 1.2) ** steps, anchor_under_mouse=True)
+        event.accept()
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.NativeGesture and event.gestureType() == Qt.ZoomNativeGesture:
+            self.set_zoom(self.zoom * (1 + event.value()), anchor_under_mouse=True)
+            return True
+        return super().viewportEvent(event)
+
+    # ---- pan: middle drag, or Space held with a left drag ---------------------------------------
+    def _scroll_by(self, dx: float, dy: float) -> None:
+        self.horizontalScrollBar().setValue(int(self.horizontalScrollBar().value() - dx))
+        self.verticalScrollBar().setValue(int(self.verticalScrollBar().value() - dy))
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
+            self._pan_from = event.position().toPoint()
+            self.viewport().setCursor(Qt.ClosedHandCursor)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is not None:
+            now = event.position().toPoint()
+            delta = now - self._pan_from
+            self._pan_from = now
+            self._scroll_by(delta.x(), delta.y())
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None and event.button() in (Qt.MiddleButton, Qt.LeftButton):
+            self._pan_from = None
+            self.viewport().setCursor(Qt.OpenHandCursor if self._space else Qt.ArrowCursor)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = True
+            self.viewport().setCursor(Qt.OpenHandCursor)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.isAutoRepeat():
+            self._space = False
+            self._pan_from = None
+            self.viewport().setCursor(Qt.ArrowCursor)
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self._space = False      # a Space released in another window must not leave us panning
+        super().focusOutEvent(event)
+
+    # ---- files dropped on the canvas ----------------------------------------------------------
+    @staticmethod
+    def _json_paths(event) -> list[str]:
+        md = event.mimeData()
+        if not md.hasUrls():
+            return []
+        return [u.toLocalFile() for u in md.urls() if u.isLocalFile() and u.toLocalFile().endswith(".json")]
+
+    def dragEnterEvent(self, event) -> None:
+        if self._json_paths(event):
+            event.acceptProposedAction()
+            return
+        super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if self._json_paths(event):
+            event.acceptProposedAction()
+            return
+        super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        paths = self._json_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+            return
+        super().dropEvent(event)
+
+    # ---- layout of the overlay ---------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.minimap.move(self.viewport().width() - self.minimap.width() - MARGIN,
+                          self.viewport().height() - self.minimap.height() - MARGIN)
+
+    def centre_scene_point(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())

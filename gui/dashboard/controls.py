@@ -1,0 +1,150 @@
+"""The run's controls: Run, Pause, Step, Stop, Reset weights, speed, device, and progress."""
+from __future__ import annotations
+
+import math
+
+import torch
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.run_state import Snapshot
+from gui.training_session import TrainingSession
+
+SPEED_STEPS = 30          # slider positions; the rightmost is full speed
+SLOWEST_S = 1.0           # a pause of one second per batch at the leftmost position
+FASTEST_DELAY_S = 0.001
+
+
+def delay_for(position: int) -> float:
+    """Slider position -> pause per batch: 0 at full speed, then 1 ms .. 1 s on a log scale."""
+    if position >= SPEED_STEPS:
+        return 0.0
+    frac = position / (SPEED_STEPS - 1)
+    return SLOWEST_S * (FASTEST_DELAY_S / SLOWEST_S) ** frac
+
+
+def delay_text(delay: float) -> str:
+    if delay <= 0:
+        return "full speed"
+    if delay >= 0.1:
+        return f"{delay:.2g} s per batch"
+    return f"{delay * 1000:.2g} ms per batch"
+
+
+def clock(seconds: float) -> str:
+    seconds = int(math.ceil(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class RunControls(QWidget):
+    """Buttons bound to the session's actions (so menus and shortcuts stay in step with them)."""
+
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 2, 4, 2)
+        lay, second = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(lay)
+        rows.addLayout(second)
+        self.buttons: dict[str, QToolButton] = {}
+        for name, act in zip(("run", "pause", "step", "stop", "reset"), session.actions):
+            b = QToolButton()
+            b.setDefaultAction(act)
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setMinimumWidth(max(64, b.fontMetrics().horizontalAdvance("Reset weights") + 16))
+            b.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+            self.buttons[name] = b
+            lay.addWidget(b)
+        lay.addSpacing(12)
+        lay.addWidget(QLabel("Speed"))
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setRange(0, SPEED_STEPS)
+        self.speed.setValue(SPEED_STEPS)
+        self.speed.setFixedWidth(130)
+        self.speed.setToolTip("From slow motion (left, a second per batch) to full speed (right)")
+        self.speed_label = QLabel(delay_text(0.0))
+        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance(
+            "0.99 s per batch "))
+        self.speed.valueChanged.connect(self._speed_changed)
+        lay.addWidget(self.speed)
+        lay.addWidget(self.speed_label)
+        lay.addSpacing(12)
+        lay.addWidget(QLabel("Device"))
+        self.device = QComboBox()
+        self.device.addItem("as the graph says", None)
+        self.device.addItem("CPU", "cpu")
+        self.device.addItem("GPU (CUDA)", "cuda")
+        if not torch.cuda.is_available():
+            self.device.model().item(2).setEnabled(False)
+            self.device.setItemData(2, "No CUDA device was found on this computer", Qt.ToolTipRole)
+        self.device.currentIndexChanged.connect(self._device_changed)
+        lay.addWidget(self.device)
+        lay.addStretch(1)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(180)
+        self.progress_label = QLabel("Ready: press Run")
+        second.addWidget(self.progress)
+        second.addWidget(self.progress_label, 1)
+        session.state_changed.connect(self._state_changed)
+        session.state_replaced.connect(self._state_replaced)
+
+    @Slot(int)
+    def _speed_changed(self, position: int) -> None:
+        delay = delay_for(position)
+        self.session.set_delay(delay)
+        self.speed_label.setText(delay_text(delay))
+
+    @Slot(int)
+    def _device_changed(self, _index: int) -> None:
+        self.session.set_device(self.device.currentData())
+
+    @Slot(str)
+    def _state_changed(self, status: str) -> None:
+        self.device.setEnabled(status == "idle")
+
+    @Slot(object)
+    def _state_replaced(self, _state) -> None:
+        self.progress.setValue(0)
+        self.progress_label.setText("Preparing data and model…" if self.session.active
+                                    else "Ready: press Run")
+
+    @Slot(object)
+    def show_progress(self, snap: Snapshot) -> None:
+        self.progress_label.setText(self.progress_text(snap))
+        if snap.total_steps:
+            self.progress.setRange(0, snap.total_steps)
+            self.progress.setValue(min(snap.global_step, snap.total_steps))
+
+    def progress_text(self, snap: Snapshot) -> str:
+        if snap.error:
+            return "Stopped by an error (see the message above)"
+        if snap.start is None:
+            return "Preparing data and model…"
+        s = snap.start
+        if snap.done:
+            d = snap.done
+            words = {"completed": "Completed", "early_stopped": "Stopped early (no improvement)",
+                     "stopped": "Stopped", "diverged": "Diverged"}.get(d.reason, d.reason)
+            return f"{words}: {d.epochs_run} of {s.epochs} epochs in {clock(d.seconds)} ({s.device})"
+        text = f"epoch {max(1, snap.epoch)}/{s.epochs}  ·  step {snap.step}/{s.steps_per_epoch}"
+        if self.session.status == "paused":
+            return text + "  ·  paused"
+        if self.session.status == "stopping":
+            return text + "  ·  stopping…"
+        if snap.seconds_left is not None:
+            text += f"  ·  {clock(snap.seconds_left)} left"
+        return text

@@ -1,0 +1,121 @@
+"""Gradient norms per layer: a bar chart of now, and a layer-by-time heat strip of the whole run.
+Both on the fixed log scale of `scale`, input side first, so a vanishing gradient reads as a
+staircase of dark bars and dark rows at a glance."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from gui import gradient_scale as scale
+from gui.badges import Thresholds
+from gui.dashboard.plot_frame import INK, RED, PlotFrame, pen
+from gui.run_state import Snapshot
+
+
+def _layer_ticks(layers: list[str]) -> list[list[tuple[float, str]]]:
+    return [[(float(i), nid) for i, nid in enumerate(layers)]]
+
+
+class GradBarsView:
+    """One bar per Dense layer: its weight-gradient norm (smoothed over the last few steps)."""
+
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
+        self.frame = PlotFrame("Gradient norm per layer")
+        self.frame.label_axes("layer (input side first)", "weight-gradient norm")
+        p = self.frame.plot
+        p.setYRange(scale.LOG_MIN, scale.LOG_MAX, padding=0.02)
+        p.getAxis("left").setTicks([scale.tick_labels(2), scale.tick_labels(1)])
+        p.setMouseEnabled(x=False, y=False)
+        p.showGrid(x=False, y=True, alpha=0.25)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, y0=scale.LOG_MIN)
+        p.addItem(self.bars)
+        self.explode_line = pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True),
+                                            label="exploding", labelOpts={"color": RED, "position": 0.97,
+                                                                          "anchors": [(1, 1), (1, 1)]})
+        self.vanish_line = pg.InfiniteLine(angle=0, pen=pen(INK, 1.5, dashed=True),
+                                           label="vanishing", labelOpts={"color": INK, "position": 0.97,
+                                                                         "anchors": [(1, 1), (1, 1)]})
+        p.addItem(self.explode_line)
+        p.addItem(self.vanish_line)
+        self.vanish_line.hide()
+        self._layers: list[str] = []
+        self.shown: dict[str, float] = {}        # what the bars show now, for tests and export
+        self._apply_thresholds()
+
+    def set_thresholds(self, t: Thresholds) -> None:
+        self.thresholds = t
+        self._apply_thresholds()
+
+    def _apply_thresholds(self) -> None:
+        self.explode_line.setValue(math.log10(self.thresholds.exploding_norm))
+
+    def reset(self) -> None:
+        self.bars.setOpts(x=[], height=[], brushes=[])
+        self.vanish_line.hide()
+        self._layers = []
+        self.shown = {}
+
+    def update(self, snap: Snapshot) -> None:
+        layers = snap.layers
+        if layers != self._layers:
+            self._layers = list(layers)
+            self.frame.plot.getAxis("bottom").setTicks(_layer_ticks(layers))
+            self.frame.plot.setXRange(-0.6, max(0, len(layers) - 1) + 0.6, padding=0)
+        norms = [snap.grad_smooth.get(k, math.nan) for k in layers]
+        if not any(math.isfinite(n) for n in norms):
+            return
+        logs = [min(scale.LOG_MAX, max(scale.LOG_MIN, math.log10(n))) if math.isfinite(n) and n > 0
+                else (scale.LOG_MAX if not math.isfinite(n) else scale.LOG_MIN) for n in norms]
+        self.bars.setOpts(x=np.arange(len(layers)), height=np.asarray(logs) - scale.LOG_MIN,
+                          y0=scale.LOG_MIN, brushes=scale.brush_colors(norms), pens=[pg.mkPen(INK)] * len(norms))
+        self.shown = dict(zip(layers, norms))
+        largest = max((n for n in norms if math.isfinite(n)), default=0.0)
+        if largest > 0:
+            self.vanish_line.setValue(math.log10(largest * self.thresholds.vanishing_ratio))
+            self.vanish_line.show()
+
+
+class HeatStripView:
+    """Rows are layers (input side at the top), columns are training time, colour is the norm."""
+
+    def __init__(self) -> None:
+        self.frame = PlotFrame("Gradient norm over time")
+        self.frame.label_axes("epoch", "layer")
+        p = self.frame.plot
+        p.showGrid(x=False, y=False)
+        p.setMouseEnabled(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.image.setLookupTable(scale.lut())
+        self.image.setLevels((scale.LOG_MIN, scale.LOG_MAX))
+        p.addItem(self.image)
+        p.invertY(False)
+        self._layers: list[str] = []
+
+    def reset(self) -> None:
+        self.image.clear()
+        self._layers = []
+
+    def update(self, snap: Snapshot) -> None:
+        layers = snap.layers
+        if snap.start is None or not layers:
+            return
+        if layers != self._layers:
+            self._layers = list(layers)
+            n = len(layers)
+            # row 0 is at the bottom of the plot; the input-side layer goes on the top row
+            ticks = [(n - 1 - i + 0.5, nid) for i, nid in enumerate(layers)]
+            self.frame.plot.getAxis("left").setTicks([ticks])
+            self.frame.plot.setYRange(0, n, padding=0)
+        cols = snap.grad_cols
+        if not len(cols):
+            return
+        img = cols[:, ::-1]
+        epochs = len(cols) * snap.grad_span / max(1, snap.start.steps_per_epoch)
+        self.image.setImage(img, autoLevels=False, levels=(scale.LOG_MIN, scale.LOG_MAX))
+        self.image.setRect(QRectF(0.0, 0.0, epochs, float(len(layers))))
+        # the strip fills the plot: the run so far, however long, is the whole picture
+        self.frame.plot.setXRange(0, max(epochs, 0.05), padding=0)

@@ -1,0 +1,107 @@
+"""A titled pyqtgraph plot with a Save-as-PNG button, styled to be read from the back of a room:
+light background, dark text, thick lines, tick labels at a projector-friendly size."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+INK = QColor(40, 40, 40)
+GRID_ALPHA = 0.25
+TICK_PT = 10
+TITLE_PT = 11
+
+# series colours (Okabe-Ito: distinguishable for the colour-blind and on a washed-out projector)
+BLUE, ORANGE, GREEN, RED = QColor(0, 114, 178), QColor(230, 159, 0), QColor(0, 158, 115), QColor(213, 94, 0)
+PURPLE, SKY, YELLOW, GREY = QColor(204, 121, 167), QColor(86, 180, 233), QColor(240, 228, 66), QColor(120, 120, 120)
+SERIES = (BLUE, ORANGE, GREEN, PURPLE, SKY, RED, YELLOW, GREY)
+
+
+def pen(color: QColor, width: float = 2.0, dashed: bool = False) -> QPen:
+    p = pg.mkPen(color, width=width)
+    if dashed:
+        p.setStyle(Qt.DashLine)
+    return p
+
+
+class PlotFrame(QFrame):
+    """A title row (title, Save PNG button) above a PlotWidget; `plot` is its PlotItem."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = title
+        self.setFrameShape(QFrame.StyledPanel)
+        self.widget = pg.PlotWidget(background="w")
+        self.widget.setMinimumSize(180, 120)
+        self.plot: pg.PlotItem = self.widget.getPlotItem()
+        self.plot.setMenuEnabled(True)
+        self.plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+        font = QFont()
+        font.setPointSize(TICK_PT)
+        for name in ("left", "bottom", "right", "top"):
+            axis = self.plot.getAxis(name)
+            axis.setTickFont(font)
+            axis.setTextPen(INK)
+            axis.setPen(INK)
+            # "(x0.001)" beside an axis title puzzles more than it helps; views that show tiny
+            # values (gradient histograms) switch it back on
+            axis.enableAutoSIPrefix(False)
+        self.title_label = QLabel(title)
+        f = self.title_label.font()
+        f.setPointSize(TITLE_PT)
+        f.setBold(True)
+        self.title_label.setFont(f)
+        self.note = QLabel("")             # a short remark beside the title (e.g. "test set")
+        self.note.setStyleSheet("color: #555;")
+        save = QToolButton()
+        save.setText("Save PNG…")
+        save.setAutoRaise(True)
+        save.setToolTip(f"Save the '{title}' plot as a PNG image")
+        save.clicked.connect(self._ask_save)
+        self.save_button = save
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 2, 2, 0)
+        head.setSpacing(10)
+        head.addWidget(self.title_label)
+        head.addWidget(self.note, 1)
+        head.addWidget(save)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.setSpacing(0)
+        lay.addLayout(head)
+        lay.addWidget(self.widget, 1)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def add_legend(self) -> pg.LegendItem:
+        legend = self.plot.addLegend(offset=(-8, 8), labelTextColor=INK, labelTextSize="10pt",
+                                     brush=pg.mkBrush(255, 255, 255, 200))
+        return legend
+
+    def label_axes(self, bottom: str, left: str) -> None:
+        style = {"color": "#282828", "font-size": f"{TICK_PT}pt"}
+        self.plot.setLabel("bottom", bottom, **style)
+        self.plot.setLabel("left", left, **style)
+
+    def save_png(self, path: str | Path) -> bool:
+        """The plot with its title, as shown, at the screen's pixel size."""
+        return self.grab().save(str(path), "PNG")
+
+    @Slot()
+    def _ask_save(self) -> None:
+        name = "".join(c if c.isalnum() else "_" for c in self.title.lower()).strip("_")
+        path, _ = QFileDialog.getSaveFileName(self, f"Save '{self.title}' as PNG", f"{name}.png",
+                                              "PNG image (*.png)")
+        if path:
+            self.save_png(path if path.lower().endswith(".png") else path + ".png")

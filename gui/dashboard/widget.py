@@ -1,0 +1,270 @@
+"""The dashboard: every plot of a run in three tabs, redrawn on a ~30 Hz timer from the newest
+RunState snapshot. The timer, not the worker, decides when to draw, so training never waits for
+painting; only the visible tab is redrawn, and nothing is drawn when nothing changed."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.dashboard.classes import BoundaryView, ConfusionView
+from gui.dashboard.curves import LossView, MetricsView
+from gui.dashboard.figures_text import figures_text
+from gui.dashboard.gradients import GradBarsView, HeatStripView
+from gui.dashboard.layers import ActivationView, HistogramView
+from gui.dashboard.plot_frame import PlotFrame
+from gui.run_state import RunState, Snapshot
+from gui.training_session import TrainingSession
+
+FRAME_MS = 33
+_KEYS = (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE"))
+
+
+class AdaptiveGrid(QWidget):
+    """Four plots in a row when the space is wide (a dock under the canvas), 2 x 2 otherwise."""
+
+    def __init__(self, widgets: list[QWidget], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.widgets = widgets
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(4)
+        self._wide: bool | None = None
+        self._arrange(False)
+
+    def _arrange(self, wide: bool) -> None:
+        if wide == self._wide:
+            return
+        self._wide = wide
+        for w in self.widgets:
+            self.grid.removeWidget(w)
+        for i, w in enumerate(self.widgets):
+            self.grid.addWidget(w, 0 if wide else i // 2, i if wide else i % 2)
+        for c in range(4):
+            self.grid.setColumnStretch(c, 1 if (wide or c < 2) else 0)
+
+    def resizeEvent(self, event) -> None:
+        self._arrange(event.size().width() > 2.8 * event.size().height())
+        super().resizeEvent(event)
+
+
+class DashboardWidget(QWidget):
+    snapshot_shown = Signal(object)      # every snapshot drawn (progress displays listen)
+
+    def __init__(self, session: TrainingSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        t = session.thresholds
+        self.loss, self.metrics = LossView(), MetricsView()
+        self.bars, self.heat = GradBarsView(t), HeatStripView()
+        self.hist, self.acts = HistogramView(), ActivationView(t)
+        self.confusion, self.boundary = ConfusionView(), BoundaryView()
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary.hide()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self._pages = [
+            (self._overview_page(), [self.loss, self.metrics, self.bars, self.heat]),
+            (self._layers_page(), [self.hist, self.acts]),
+            (self._classes_page(), [self.confusion, self.boundary]),
+        ]
+        for (page, _), title in zip(self._pages, ("Overview", "Layers", "Classes")):
+            self.tabs.addTab(page, title)
+        self.tabs.setCornerWidget(self._corner_buttons(), Qt.TopRightCorner)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.tabs, 1)
+        self.snap: Snapshot | None = None
+        self._drawn = [-1] * len(self._pages)      # state version each tab last drew
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.refresh)
+        session.state_replaced.connect(self._state_replaced)
+        session.state_changed.connect(self._state_changed)
+        session.thresholds_changed.connect(self._thresholds_changed)
+        session.histogram_node_changed.connect(self._histogram_node_changed)
+        session.run_finished.connect(self._run_finished)
+        self.reset()
+
+    # ---- pages -----------------------------------------------------------------------------
+    def _overview_page(self) -> QWidget:
+        return AdaptiveGrid([self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame])
+
+    def _layers_page(self) -> QWidget:
+        page = QWidget()
+        self.layer_combo = QComboBox()
+        self.layer_combo.setToolTip("The layer whose weights and gradients are sampled (selecting "
+                                    "a Dense node on the canvas does the same)")
+        self.layer_combo.currentTextChanged.connect(self._layer_chosen)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Histograms of layer"))
+        head.addWidget(self.layer_combo)
+        head.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(self.hist.weights, 0, 0)
+        grid.addWidget(self.hist.grads, 0, 1)
+        grid.addWidget(self.acts.frame, 0, 2)
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addLayout(head)
+        lay.addLayout(grid, 1)
+        return page
+
+    def _classes_page(self) -> QWidget:
+        page = QWidget()
+        lay = QHBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.confusion.frame)
+        lay.addWidget(self.boundary.frame)
+        return page
+
+    def _corner_buttons(self) -> QWidget:
+        box = QWidget()
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(0, 0, 4, 0)
+        copy = QToolButton()
+        copy.setText("Copy figures")
+        copy.setToolTip("Copy the run's figures (per epoch, per layer, test, confusion) as text")
+        copy.clicked.connect(self.copy_figures)
+        lay.addWidget(copy)
+        return box
+
+    @property
+    def frames(self) -> list[PlotFrame]:
+        """Every plot, for saving them all."""
+        return [self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame,
+                *self.hist.frames, self.acts.frame, self.confusion.frame, self.boundary.frame]
+
+    # ---- drawing ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        for _, views in self._pages:
+            for v in views:
+                v.reset()
+        self._drawn = [-1] * len(self._pages)
+        self.snap = None
+        self.summary.hide()
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        self.layer_combo.blockSignals(False)
+
+    @Slot()
+    def refresh(self) -> None:
+        """Draw the visible tab if the run moved on since it was last drawn."""
+        state = self.session.state
+        index = self.tabs.currentIndex()
+        if self._drawn[index] == state.version and self.snap is not None:
+            return
+        snap = self.snap if self.snap and self.snap.version == state.version else state.snapshot()
+        self.snap = snap
+        self._sync_layer_combo(snap)
+        for v in self._pages[index][1]:
+            v.update(snap)
+        self._drawn[index] = snap.version
+        self.snapshot_shown.emit(snap)
+
+    def _sync_layer_combo(self, snap: Snapshot) -> None:
+        layers = snap.layers
+        if [self.layer_combo.itemText(i) for i in range(self.layer_combo.count())] == layers:
+            return
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        self.layer_combo.addItems(layers)
+        if self.session.histogram_node in layers:
+            self.layer_combo.setCurrentText(self.session.histogram_node)
+        self.layer_combo.blockSignals(False)
+
+    def show_summary(self, snap: Snapshot) -> None:
+        """The outcome in one line above the plots (red when something went wrong)."""
+        text, bad = summary_text(snap)
+        self.summary.setText(text)
+        self.summary.setStyleSheet(
+            "QLabel { padding: 6px; font-size: 12pt; border-radius: 4px; "
+            + ("background: #fde2e1; color: #7a0b05; }" if bad else "background: #e3f1e8; color: #0b3d20; }"))
+        self.summary.setVisible(bool(text))
+
+    # ---- session events --------------------------------------------------------------------
+    @Slot(object)
+    def _state_replaced(self, _state: RunState) -> None:
+        self.reset()
+        self.timer.start()
+        self.refresh()
+
+    @Slot(str)
+    def _state_changed(self, status: str) -> None:
+        if status == "idle":
+            self.timer.stop()
+            self.refresh()            # the final figures
+        elif not self.timer.isActive():
+            self.timer.start()
+
+    @Slot(object)
+    def _run_finished(self, _rep) -> None:
+        self.refresh()
+        self.show_summary(self.session.state.snapshot())
+
+    @Slot(int)
+    def _tab_changed(self, _index: int) -> None:
+        self.refresh()
+
+    @Slot(object)
+    def _thresholds_changed(self, t) -> None:
+        self.bars.set_thresholds(t)
+        self.acts.set_thresholds(t)
+        self._drawn = [-1] * len(self._pages)
+        self.refresh()
+
+    @Slot(str)
+    def _histogram_node_changed(self, node_id: str) -> None:
+        if self.layer_combo.currentText() != node_id and self.layer_combo.findText(node_id) >= 0:
+            self.layer_combo.blockSignals(True)
+            self.layer_combo.setCurrentText(node_id)
+            self.layer_combo.blockSignals(False)
+
+    @Slot(str)
+    def _layer_chosen(self, node_id: str) -> None:
+        self.session.select_node(node_id)
+
+    @Slot()
+    def copy_figures(self) -> str:
+        text = figures_text(self.session.state.snapshot(), self.session.thresholds,
+                            self.session.title)
+        QApplication.clipboard().setText(text)
+        return text
+
+
+def summary_text(snap: Snapshot) -> tuple[str, bool]:
+    """(text, is_bad) for the line above the plots."""
+    if snap.error:
+        return f"Training could not run: {snap.error.message}", True
+    d = snap.done
+    if d is None:
+        return "", False
+    if d.reason == "diverged":
+        return d.message or "Training diverged: the loss became NaN or infinite.", True
+    parts = []
+    for key, label in _KEYS:
+        v = d.test.get(key)
+        if isinstance(v, (int, float)):
+            base = d.baseline.get(key)
+            extra = f" (a model that learns nothing: {base:.4f})" if isinstance(base, (int, float)) else ""
+            parts.append(f"Test {label} {v:.4f}{extra}")
+            break
+    how = {"completed": "completed", "early_stopped": "stopped early, no more improvement",
+           "stopped": "stopped by you"}.get(d.reason, d.reason)
+    parts.append(f"{how} after {d.epochs_run} epochs")
+    if d.best_epoch and d.reason == "early_stopped":
+        parts.append(f"weights of epoch {d.best_epoch} kept")
+    return "  ·  ".join(parts), False

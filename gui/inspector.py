@@ -1,0 +1,175 @@
+"""The inspector: a form for the selected block's params, or the graph's training settings when
+nothing is selected. Forms are made from the engine's declarations; every change goes to the
+controller, and the fields follow the document (so undo updates them too)."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from engine import blocks
+from engine.training import settings
+from gui.controller import Controller
+from gui.param_editors import Editor, make_editor
+
+NESTED_TRAINING = {"early_stopping": settings.EARLY_STOPPING, "grad_clip": settings.GRAD_CLIP}
+
+
+class Inspector(QScrollArea):
+    def __init__(self, controller: Controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.controller = controller
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.NoFrame)
+        self.node_id: str | None = None     # the block shown, if one is
+        self.mode = ""                      # "node", "training", "many" or "edge"
+        self.editors: dict[str, Editor] = {}
+        self._form_host: QWidget | None = None
+        self._status: QLabel | None = None
+        controller.doc_event.connect(self._on_doc_event)
+        controller.analysis_ready.connect(lambda _a: self._update_status())
+        controller.locked_changed.connect(self._on_locked)
+        self.show_training()
+
+    # ---- what is shown ---------------------------------------------------------------------
+    def show_node(self, node_id: str) -> None:
+        node = self.controller.doc.nodes.get(node_id)
+        if node is None:
+            self.show_training()
+            return
+        block = blocks.get(node.type)
+        self.node_id, self.mode = node_id, "node"
+        page, form = self._page(node_id, f"{node.type}. {block.help}" if block else
+                                f"Unknown block type '{node.type}': it cannot be edited here.")
+        self.editors = {}
+        if block is not None:
+            resolved = block.resolve(node.params)
+            for p in block.params:
+                ed = make_editor(p, resolved.get(p.name),
+                                 lambda v, s, name=p.name: self.controller.set_param(node_id, name, v, s))
+                self._add_row(form, p.name, p.help, ed)
+            if not block.params:
+                form.addRow(QLabel("This block has no params."))
+        self._finish(page)
+
+    def show_training(self) -> None:
+        self.node_id, self.mode = None, "training"
+        page, form = self._page("Training settings",
+                                "Used when you press Run, and saved in the graph file.")
+        resolved = settings.resolve(self.controller.doc.training)
+        self.editors = {}
+        for p in settings.PARAMS:
+            value = self.controller.doc.training.get(p.name, p.default) if p.name in NESTED_TRAINING \
+                else resolved.get(p.name)
+            ed = make_editor(p, value, lambda v, s, key=p.name: self.controller.set_training(key, v, s),
+                             NESTED_TRAINING.get(p.name))
+            self._add_row(form, p.name, p.help, ed, span=p.name in NESTED_TRAINING)
+        self._finish(page)
+
+    def show_many(self, count: int) -> None:
+        self.node_id, self.mode = None, "many"
+        page, _ = self._page(f"{count} blocks selected", "Select one block to edit its params.")
+        self.editors = {}
+        self._finish(page)
+
+    def show_edge(self, key: tuple[str, str, str, str]) -> None:
+        self.node_id, self.mode = None, "edge"
+        s, sp, d, dp = key
+        a = self.controller.analysis
+        w = a.widths.get(s, {}).get(sp) if a else None
+        page, _ = self._page("Connection", f"{s}.{sp} → {d}.{dp}" + (f"\nwidth: {w}" if w else ""))
+        self.editors = {}
+        self._finish(page)
+
+    # ---- building pages ------------------------------------------------------------------
+    def _page(self, heading: str, help_text: str) -> tuple[QWidget, QFormLayout]:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(12, 10, 12, 10)
+        title = QLabel(heading)
+        title.setObjectName("FormHeading")
+        about = QLabel(help_text)
+        about.setObjectName("FormHelp")
+        about.setWordWrap(True)
+        outer.addWidget(title)
+        outer.addWidget(about)
+        self._status = QLabel()
+        self._status.setWordWrap(True)
+        self._status.setTextFormat(Qt.RichText)
+        outer.addWidget(self._status)
+        host = QWidget()
+        form = QFormLayout(host)
+        form.setContentsMargins(0, 6, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        outer.addWidget(host)
+        outer.addStretch(1)
+        self._form_host = host
+        return page, form
+
+    def _add_row(self, form: QFormLayout, name: str, help_text: str, ed: Editor, span: bool = False) -> None:
+        self.editors[name] = ed
+        if span:
+            form.addRow(ed.widget)
+            return
+        label = QLabel(name.replace("_", " "))
+        label.setToolTip(help_text)
+        form.addRow(label, ed.widget)
+
+    def _finish(self, page: QWidget) -> None:
+        old = self.takeWidget()
+        self.setWidget(page)
+        if old is not None:
+            old.deleteLater()
+        self._form_host.setEnabled(not self.controller.locked)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        """Under the heading: the shapes in and out of the block, and what is wrong with it."""
+        if self._status is None:
+            return
+        a = self.controller.analysis
+        lines: list[str] = []
+        if a is not None and self.node_id is not None:
+            ins = ", ".join(f"{k} {w}" for k, w in a.in_widths.get(self.node_id, {}).items())
+            outs = ", ".join(f"{k} {w}" for k, w in a.widths.get(self.node_id, {}).items())
+            if ins or outs:
+                lines.append(f"in: {ins or '–'} &nbsp;→&nbsp; out: {outs or '–'}")
+            for p in a.for_node(self.node_id):
+                color = "#dc2626" if p.severity == "error" else "#d97706"
+                lines.append(f"<span style='color:{color}'>● {_esc(str(p.message))}</span>")
+        elif a is not None:
+            for p in a.problems:
+                if p.node is None:
+                    color = "#dc2626" if p.severity == "error" else "#d97706"
+                    lines.append(f"<span style='color:{color}'>● {_esc(p.message)}</span>")
+        self._status.setText("<br>".join(lines))
+        self._status.setVisible(bool(lines))
+
+    # ---- following the document --------------------------------------------------------------
+    def _on_doc_event(self, event: str, info: dict[str, Any]) -> None:
+        if event == "reset":
+            self.show_training()
+        elif event == "node_removed" and info.get("node") == self.node_id:
+            self.show_training()
+        elif event == "param_changed" and info.get("node") == self.node_id:
+            node = self.controller.doc.nodes[self.node_id]
+            block = blocks.get(node.type)
+            ed = self.editors.get(info["param"])
+            if block is not None and ed is not None:
+                ed.set_value(block.resolve(node.params).get(info["param"]))
+        elif event == "training_changed" and self.mode == "training" and info["key"] in self.editors:
+            key = info["key"]
+            value = self.controller.doc.training.get(key)
+            if value is None and key not in NESTED_TRAINING:
+                value = settings.resolve({}).get(key)
+            self.editors[key].set_value(value)
+
+    def _on_locked(self, locked: bool) -> None:
+        if self._form_host is not None:
+            self._form_host.setEnabled(not locked)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

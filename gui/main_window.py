@@ -1,0 +1,396 @@
+"""The main window: palette, canvas, inspector, lesson and dashboard docks, menus, status bar,
+and the file commands with their prompts.
+
+Every question the window asks the user (save changes? which file?) and every error it shows
+goes through one small method (`ask_save_changes`, `ask_open_path`, `ask_save_path`,
+`show_error`), so tests and scripts can answer without a modal dialog.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox, QToolBar, QWidget)
+
+from engine.errors import GraphError
+from gui.actions import build_actions, build_menus, build_toolbar
+from gui.canvas.node_item import NODE_H, NODE_W
+from gui.canvas.scene import CanvasScene
+from gui.canvas.view import CanvasView
+from gui.controller import LOCKED_MESSAGE, Controller
+from gui.inspector import Inspector
+from gui.lesson_panel import LessonPanel
+from gui.palette import Palette
+from gui.recent_files import RecentFiles
+from gui.theme import LIGHT, THEMES, apply_theme
+
+APP_NAME = "DeepCanvas"
+OPEN_MIN_ZOOM = 0.6     # opening a long graph: readable text at its start beats a tiny whole
+SHORTCUTS = """<table cellpadding=3>
+<tr><td><b>Add a block</b></td><td>drag it from the palette, or double-click it there</td></tr>
+<tr><td><b>Connect</b></td><td>drag from an output (right side) to an input (left side)</td></tr>
+<tr><td><b>Select</b></td><td>click; drag on empty canvas for a rubber band; Ctrl+A all</td></tr>
+<tr><td><b>Move</b></td><td>drag blocks; arrow keys nudge (Shift: further)</td></tr>
+<tr><td><b>Pan</b></td><td>middle-drag, or hold Space and drag</td></tr>
+<tr><td><b>Zoom</b></td><td>mouse wheel or Ctrl+wheel; F fits the graph; Ctrl+0 is 100%</td></tr>
+<tr><td><b>Edit</b></td><td>Ctrl+Z undo, Ctrl+Shift+Z redo, Ctrl+C/X/V, Ctrl+D duplicate, Del delete</td></tr>
+<tr><td><b>Files</b></td><td>Ctrl+N new, Ctrl+O open, Ctrl+S save; drop a .json file on the window</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, theme: str | None = None):
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings(APP_NAME, APP_NAME)
+        self.recent = RecentFiles(self.settings)
+        self.theme = THEMES.get(theme or str(self.settings.value("theme", "light")), LIGHT)
+        self.controller = Controller(parent=self)
+        self.scene = CanvasScene(self.controller, self.theme, self)
+        self.view = CanvasView(self.scene)
+        self.setCentralWidget(self.view)
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self._build_docks()
+        self.menu_actions = build_actions(self)
+        self.menu_actions.theme_dark.setChecked(self.theme.dark)
+        self.menu_actions.theme_light.setChecked(not self.theme.dark)
+        build_menus(self, self.menu_actions)
+        self.main_toolbar = build_toolbar(self, self.menu_actions)
+        self.run_toolbar = QToolBar("Run", self)
+        self.run_toolbar.setObjectName("run_toolbar")
+        self.run_toolbar.setMovable(False)
+        self.run_toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.addToolBar(Qt.TopToolBarArea, self.run_toolbar)
+        self._build_status_bar()
+        self._connect()
+        self._fitted_once = False
+        self.resize(1600, 1000)
+        self._update_title()
+        self._update_actions()
+        self._rebuild_recent_menu()
+        snap = str(self.settings.value("snap_to_grid", "true")).lower() != "false"
+        self.menu_actions.snap.setChecked(snap)
+        self.scene.snap_to_grid = snap
+        self.controller.analyse_now()
+
+    # ---- construction ------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.palette = Palette(self.theme)
+        self.inspector = Inspector(self.controller)
+        self.lesson_panel = LessonPanel(self.controller)
+        self.palette_dock = self._dock("Blocks", "palette_dock", self.palette, Qt.LeftDockWidgetArea)
+        self.lesson_dock = self._dock("Lesson", "lesson_dock", self.lesson_panel, Qt.RightDockWidgetArea)
+        self.inspector_dock = self._dock("Inspector", "inspector_dock", self.inspector, Qt.RightDockWidgetArea)
+        self.splitDockWidget(self.lesson_dock, self.inspector_dock, Qt.Vertical)
+        placeholder = QLabel("Press Run to train: the loss, accuracy and every layer's gradients appear here.")
+        placeholder.setAlignment(Qt.AlignCenter)
+        placeholder.setObjectName("FormHelp")
+        self.dashboard_dock = self._dock("Dashboard", "dashboard_dock", placeholder, Qt.BottomDockWidgetArea)
+        self.resizeDocks([self.palette_dock], [210], Qt.Horizontal)
+        self.resizeDocks([self.lesson_dock], [400], Qt.Horizontal)
+        self.resizeDocks([self.lesson_dock, self.inspector_dock], [380, 420], Qt.Vertical)
+        self.resizeDocks([self.dashboard_dock], [220], Qt.Vertical)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.lock_label = QLabel(LOCKED_MESSAGE)
+        self.lock_label.setStyleSheet(f"color: {self.theme.warning}; font-weight: 600;")
+        self.lock_label.setVisible(False)
+        self.check_label = QLabel()
+        self.count_label = QLabel()
+        self.zoom_label = QLabel("100%")
+        for w in (self.lock_label, self.check_label, self.count_label, self.zoom_label):
+            bar.addPermanentWidget(w)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        c.analysis_ready.connect(self._show_check)
+        c.doc_changed.connect(self._update_counts)
+        c.locked_changed.connect(self._on_locked)
+        c.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
+        c.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
+        c.file_loaded.connect(lambda _p: self._update_title())
+        self.scene.selectionChanged.connect(self._on_selection)
+        self.palette.add_requested.connect(self.add_block)
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
+        self.view.files_dropped.connect(lambda paths: self.open_path(paths[0]))
+
+    # ---- questions and errors (tests replace these) -----------------------------------------
+    def ask_save_changes(self) -> str:
+        """'save', 'discard' or 'cancel'."""
+        box = QMessageBox(QMessageBox.Warning, APP_NAME, "This graph has unsaved changes.",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setInformativeText("Save them before continuing?")
+        box.setDefaultButton(QMessageBox.Save)
+        answer = box.exec()
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
+
+    def ask_open_path(self) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._file_dir(),
+                                              "Graph files (*.json);;All files (*)")
+        return path or None
+
+    def ask_save_path(self) -> str | None:
+        suggested = str(self.controller.doc.path or Path(self._file_dir()) / "untitled.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save graph as", suggested, "Graph files (*.json)")
+        return path or None
+
+    def show_error(self, title: str, message: str) -> None:
+        QMessageBox.critical(self, title, message)
+
+    def _file_dir(self) -> str:
+        if self.controller.doc.path:
+            return str(Path(self.controller.doc.path).parent)
+        recent = self.recent.paths()
+        return str(Path(recent[0]).parent) if recent else str(Path.cwd())
+
+    # ---- files ---------------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to drop the open graph (saved, or the user said so)."""
+        if not self.controller.dirty:
+            return True
+        answer = self.ask_save_changes()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def _refuse_if_locked(self) -> bool:
+        if self.controller.locked:
+            self.statusBar().showMessage(LOCKED_MESSAGE, 8000)
+        return self.controller.locked
+
+    def new_file(self) -> None:
+        if self._refuse_if_locked() or not self.maybe_save():
+            return
+        self.controller.new_document()
+        self.view.reset_zoom()
+        self.view.centerOn(NODE_W * 2, NODE_H)
+        self.statusBar().showMessage("New graph: drag blocks from the palette onto the canvas", 8000)
+
+    def open_file_dialog(self) -> None:
+        if self._refuse_if_locked() or not self.maybe_save():
+            return
+        path = self.ask_open_path()
+        if path:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a graph file; on failure say why and keep the open graph as it was."""
+        if self._refuse_if_locked() or (ask and not self.maybe_save()):
+            return False
+        try:
+            self.controller.open_file(path)
+        except GraphError as exc:
+            self.show_error("Cannot open graph", str(exc))
+            if not Path(path).exists():
+                self.recent.remove(path)
+                self._rebuild_recent_menu()
+            return False
+        self.recent.add(path)
+        self._rebuild_recent_menu()
+        self.show_start_of_graph()
+        self.statusBar().showMessage(f"Opened {path}", 5000)
+        return True
+
+    def save(self) -> bool:
+        if self.controller.doc.path is None:
+            return self.save_as()
+        return self._save_to(self.controller.doc.path)
+
+    def save_as(self) -> bool:
+        path = self.ask_save_path()
+        if not path:
+            return False
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        return self._save_to(path)
+
+    def _save_to(self, path: str | Path) -> bool:
+        try:
+            saved = self.controller.save(path)
+        except OSError as exc:
+            self.show_error("Cannot save graph", f"{path}: {exc.strerror or exc}")
+            return False
+        self.recent.add(saved)
+        self._rebuild_recent_menu()
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {saved}", 5000)
+        return True
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.menu_actions.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        for i, p in enumerate(paths):
+            act = menu.addAction(f"&{i + 1}  {Path(p).name}", lambda p=p: self.open_path(p))
+            act.setToolTip(p)
+        if paths:
+            menu.addSeparator()
+            menu.addAction("Clear Recent", lambda: (self.recent.clear(), self._rebuild_recent_menu()))
+        menu.setEnabled(bool(paths))
+
+    def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        event.accept()
+
+    def restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def dragEnterEvent(self, event) -> None:
+        if any(u.toLocalFile().endswith(".json") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().endswith(".json")]
+        if paths:
+            event.acceptProposedAction()
+            self.open_path(paths[0])
+
+    # ---- edits ---------------------------------------------------------------------------------
+    def add_block(self, block_type: str) -> str | None:
+        """Add a block where the user is looking, stepping down past any block already there."""
+        centre = self.view.centre_scene_point()
+        for _ in range(20):
+            if not any(it.node_id for it in self.scene.node_items()
+                       if it.mapRectToScene(it.body_rect()).contains(centre)):
+                break
+            centre.setY(centre.y() + NODE_H + 20)
+        return self.scene.add_block_at(block_type, centre)
+
+    def delete_selection(self) -> None:
+        self.controller.remove(self.scene.selected_node_ids(), self.scene.selected_edge_keys())
+
+    def copy(self) -> None:
+        self.controller.copy(self.scene.selected_node_ids())
+
+    def cut(self) -> None:
+        self.controller.cut(self.scene.selected_node_ids())
+
+    def paste(self) -> None:
+        ids = self.controller.paste()
+        if ids:
+            self.scene.select_nodes(ids)
+
+    def duplicate(self) -> None:
+        ids = self.controller.duplicate(self.scene.selected_node_ids())
+        if ids:
+            self.scene.select_nodes(ids)
+
+    def select_all(self) -> None:
+        self.scene.select_nodes(list(self.controller.doc.nodes))
+
+    # ---- view ----------------------------------------------------------------------------------
+    def show_start_of_graph(self) -> None:
+        """Fit the graph; when that would make text unreadable, show its start (the data side)
+        at a readable zoom instead, with the minimap for the rest."""
+        self.view.fit_all()
+        if self.view.zoom >= OPEN_MIN_ZOOM:
+            return
+        self.view.set_zoom(OPEN_MIN_ZOOM)
+        rect = self.scene.nodes_rect()
+        visible = self.view.visible_scene_rect()
+        self.view.centerOn(rect.left() - 40 + visible.width() / 2, rect.center().y())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._fitted_once:
+            self._fitted_once = True
+            QTimer.singleShot(0, self.show_start_of_graph)
+
+    def set_snap(self, on: bool) -> None:
+        self.scene.snap_to_grid = on
+        self.settings.setValue("snap_to_grid", on)
+
+    def set_theme(self, name: str) -> None:
+        self.theme = THEMES.get(name, LIGHT)
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, self.theme)
+        self.scene.set_theme(self.theme)
+        self.palette.set_theme(self.theme)
+        self.lock_label.setStyleSheet(f"color: {self.theme.warning}; font-weight: 600;")
+        self.view.minimap.update()
+        self.settings.setValue("theme", self.theme.name)
+        self.menu_actions.theme_dark.setChecked(self.theme.dark)
+        self.menu_actions.theme_light.setChecked(not self.theme.dark)
+        self._show_check(self.controller.analysis)
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard and mouse", SHORTCUTS)
+
+    # ---- keeping the chrome current --------------------------------------------------------------
+    def _update_title(self) -> None:
+        path = self.controller.doc.path
+        name = Path(path).name if path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(self.controller.dirty)
+
+    def _update_actions(self) -> None:
+        a, stack, locked = self.menu_actions, self.controller.undo_stack, self.controller.locked
+        a.undo.setEnabled(stack.canUndo() and not locked)
+        a.redo.setEnabled(stack.canRedo() and not locked)
+        a.undo.setText(f"&Undo {stack.undoText()}".rstrip())
+        a.redo.setText(f"&Redo {stack.redoText()}".rstrip())
+        has_nodes = bool(self.scene.selected_node_ids())
+        has_any = has_nodes or bool(self.scene.selected_edge_keys())
+        a.copy.setEnabled(has_nodes)
+        for act, ok in ((a.cut, has_nodes), (a.duplicate, has_nodes), (a.delete, has_any),
+                        (a.paste, True), (a.auto_layout, True)):
+            act.setEnabled(ok and not locked)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        doc = self.controller.doc
+        n, e = len(doc.nodes), len(doc.edges)
+        self.count_label.setText(f"{n} block{'s' if n != 1 else ''} · {e} connection{'s' if e != 1 else ''}")
+
+    def _on_selection(self) -> None:
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_keys()
+        if len(nodes) == 1 and not edges:
+            self.inspector.show_node(nodes[0])
+        elif nodes:
+            self.inspector.show_many(len(nodes))
+        elif len(edges) == 1:
+            self.inspector.show_edge(edges[0])
+        elif self.inspector.mode != "training":
+            self.inspector.show_training()
+        self._update_actions()
+
+    def _on_locked(self, locked: bool) -> None:
+        self.lock_label.setVisible(locked)
+        self.palette.setEnabled(not locked)
+        self._update_actions()
+
+    def _show_check(self, analysis) -> None:
+        if analysis is None:
+            return
+        errors = [p for p in analysis.problems if p.severity == "error"]
+        warnings = [p for p in analysis.problems if p.severity != "error"]
+        if errors:
+            self.check_label.setText(f"● {len(errors)} problem{'s' if len(errors) != 1 else ''}")
+            self.check_label.setStyleSheet(f"color: {self.theme.error}; font-weight: 600;")
+        elif warnings:
+            self.check_label.setText(f"● ready to train, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+            self.check_label.setStyleSheet(f"color: {self.theme.warning}; font-weight: 600;")
+        else:
+            self.check_label.setText("● ready to train")
+            self.check_label.setStyleSheet(f"color: {self.theme.ok}; font-weight: 600;")
+        self.check_label.setToolTip("<br>".join(str(p) for p in analysis.problems[:20]) or "No problems found")

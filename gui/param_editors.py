@@ -1,0 +1,283 @@
+"""One editor widget per param type, made from the engine's Param declarations alone.
+
+Each editor reports a new value with a `session` token: values typed or dragged in one go share
+a token, so the controller folds them into one undo step; the token is renewed when editing
+finishes (Enter, focus leaves). Discrete choices (a combo, a check box) pass None: one step each.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from engine.blocks.base import Param
+
+OnChange = Callable[[Any, object], None]
+INT_LIMIT = 2**31 - 1
+
+
+class _NoWheelUnlessFocused:
+    """Scrolling the inspector must not change whatever field passes under the mouse."""
+
+    def wheelEvent(self, event) -> None:
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class IntSpin(_NoWheelUnlessFocused, QSpinBox):
+    pass
+
+
+class Combo(_NoWheelUnlessFocused, QComboBox):
+    pass
+
+
+class FloatSpin(_NoWheelUnlessFocused, QDoubleSpinBox):
+    """A float field that shows 0.001 and 1e-05 as typed, instead of fixed decimals."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDecimals(12)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        try:
+            v = float(text)
+        except ValueError:
+            ok = text.strip() in ("", "-", ".", "-.") or text.strip().lower().endswith(("e", "e-", "e+"))
+            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
+        if self.minimum() <= v <= self.maximum():
+            return QValidator.Acceptable, text, pos
+        return QValidator.Intermediate, text, pos
+
+    def stepBy(self, steps: int) -> None:
+        # a step of a tenth of the value's own order of magnitude: 0.001 -> 0.0011, 0.5 -> 0.51
+        v = self.value()
+        step = 10 ** math.floor(math.log10(abs(v))) / 10 if v else self.singleStep()
+        self.setValue(round(v + steps * step, 12))
+
+
+class Editor:
+    """A widget plus how to show a value in it without echoing a change back."""
+
+    def __init__(self, widget: QWidget, setter: Callable[[Any], None],
+                 getter: Callable[[], Any] | None = None):
+        self.widget = widget
+        self._setter = setter
+        self._getter = getter
+
+    def set_value(self, value: Any) -> None:
+        if self._getter is not None and self._getter() == value:
+            return     # already shown: rewriting it would move the cursor of someone typing
+        self.widget.blockSignals(True)
+        try:
+            self._setter(value)
+        finally:
+            self.widget.blockSignals(False)
+
+
+class _Session:
+    def __init__(self) -> None:
+        self.token = object()
+
+    def renew(self) -> None:
+        self.token = object()
+
+
+def make_editor(param: Param, value: Any, on_change: OnChange,
+                nested: tuple[Param, ...] | None = None) -> Editor:
+    maker = {"int": _int_editor, "float": _float_editor, "bool": _bool_editor,
+             "choice": _choice_editor, "str": _str_editor, "int_list": _list_editor,
+             "str_list": _list_editor}.get(param.type)
+    if param.type == "object":
+        editor = _nested_editor(param, value, on_change, nested) if nested else _json_editor(param, value, on_change)
+    else:
+        editor = maker(param, value, on_change)
+    editor.widget.setToolTip(param.help)
+    editor.widget.setObjectName(f"param_{param.name}")
+    return editor
+
+
+def _int_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
+    w = IntSpin()
+    w.setFocusPolicy(Qt.StrongFocus)
+    w.setRange(int(param.min) if param.min is not None else -INT_LIMIT,
+               int(min(param.max, INT_LIMIT)) if param.max is not None else INT_LIMIT)
+    w.setGroupSeparatorShown(False)
+    session = _Session()
+    w.valueChanged.connect(lambda v: on_change(int(v), session.token))
+    w.editingFinished.connect(session.renew)
+    editor = Editor(w, lambda v: w.setValue(int(v)) if isinstance(v, (int, float)) else None, w.value)
+    editor.set_value(value)
+    return editor
+
+
+def _float_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
+    w = FloatSpin()
+    w.setFocusPolicy(Qt.StrongFocus)
+    w.setRange(param.min if param.min is not None else -1e9, param.max if param.max is not None else 1e9)
+    session = _Session()
+    w.valueChanged.connect(lambda v: on_change(float(v), session.token))
+    w.editingFinished.connect(session.renew)
+    editor = Editor(w, lambda v: w.setValue(float(v)) if isinstance(v, (int, float)) else None, w.value)
+    editor.set_value(value)
+    return editor
+
+
+def _bool_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
+    w = QCheckBox()
+    w.toggled.connect(lambda v: on_change(bool(v), None))
+    editor = Editor(w, lambda v: w.setChecked(bool(v)))
+    editor.set_value(value)
+    return editor
+
+
+def _choice_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
+    w = Combo()
+    w.setFocusPolicy(Qt.StrongFocus)
+    w.addItems(list(param.choices))
+
+    def show(v: Any) -> None:
+        if v is not None and w.findText(str(v)) < 0:
+            w.addItem(str(v))      # a value the file has but the block refuses: show it as it is
+        w.setCurrentText(str(v))
+
+    w.currentTextChanged.connect(lambda text: on_change(text, None))
+    editor = Editor(w, show)
+    editor.set_value(value)
+    return editor
+
+
+def _str_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
+    w = QLineEdit()
+
+    def commit() -> None:
+        on_change(w.text(), None)
+
+    # committed when editing finishes, not per keystroke: a half-typed data source would be
+    # loaded (and fail) at every letter otherwise
+    w.editingFinished.connect(commit)
+    editor = Editor(w, lambda v: w.setText("" if v is None else str(v)))
+    editor.set_value(value)
+    return editor
+
+
+def parse_list(text: str, param: Param) -> list | str:
+    """A list from '128, 64' (or an error sentence)."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if param.type == "str_list":
+        return parts
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        return "whole numbers separated by commas, e.g. 128, 64"
+    msg = param.check(values)
+    return f"the list {msg}" if msg else values
+
+
+def _list_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
+    w = QLineEdit()
+    w.setPlaceholderText("128, 64" if param.type == "int_list" else "name, other")
+
+    def commit() -> None:
+        parsed = parse_list(w.text(), param)
+        if isinstance(parsed, str):
+            w.setStyleSheet("border: 2px solid #dc2626;")
+            w.setToolTip(f"{param.help}\nNot saved: {parsed}")
+            return
+        w.setStyleSheet("")
+        w.setToolTip(param.help)
+        on_change(parsed, None)
+
+    w.editingFinished.connect(commit)
+    editor = Editor(w, lambda v: w.setText(", ".join(str(x) for x in v) if isinstance(v, list) else ""))
+    editor.set_value(value)
+    return editor
+
+
+def _json_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
+    """Objects without declared fields: shown and edited as JSON text (parsed, never evaluated)."""
+    w = QLineEdit()
+
+    def commit() -> None:
+        try:
+            parsed = json.loads(w.text()) if w.text().strip() else None
+        except json.JSONDecodeError as exc:
+            w.setToolTip(f"{param.help}\nNot saved: not valid JSON ({exc.msg})")
+            w.setStyleSheet("border: 2px solid #dc2626;")
+            return
+        w.setStyleSheet("")
+        on_change(parsed, None)
+
+    w.editingFinished.connect(commit)
+    editor = Editor(w, lambda v: w.setText("" if v is None else json.dumps(v)))
+    editor.set_value(value)
+    return editor
+
+
+def _nested_editor(param: Param, value: Any, on_change: OnChange, fields: tuple[Param, ...]) -> Editor:
+    """A nullable object with declared fields (early stopping, gradient clipping): a check box
+    turns it on or off, and its fields get editors of their own."""
+    box = QGroupBox(param.name.replace("_", " "))
+    box.setCheckable(True)
+    form = QFormLayout(box)
+    state: dict[str, Any] = {"value": value}
+    editors: dict[str, Editor] = {}
+
+    def full(v: Any) -> dict[str, Any]:
+        out = {f.name: f.default for f in fields}
+        out.update(v if isinstance(v, dict) else {})
+        return out
+
+    def field_changed(name: str, v: Any, session: object) -> None:
+        current = dict(state["value"]) if isinstance(state["value"], dict) else full(None)
+        current[name] = v
+        state["value"] = current
+        on_change(current, session)
+
+    for f in fields:
+        ed = make_editor(f, full(value).get(f.name), lambda v, s, n=f.name: field_changed(n, v, s))
+        editors[f.name] = ed
+        form.addRow(f.name, ed.widget)
+
+    def toggled(on: bool) -> None:
+        state["value"] = full(None) if on else None
+        for f in fields:
+            editors[f.name].set_value(full(state["value"]).get(f.name))
+        on_change(state["value"], None)
+
+    box.toggled.connect(toggled)
+
+    def show(v: Any) -> None:
+        state["value"] = v
+        box.setChecked(isinstance(v, dict))
+        for f in fields:
+            editors[f.name].set_value(full(v).get(f.name))
+
+    editor = Editor(box, show)
+    editor.set_value(value)
+    return editor

@@ -1,0 +1,326 @@
+"""The life of training runs in the app: the one object the main window talks to.
+
+A TrainingSession makes an engine Run from the open graph, drives it in a TrainingWorker thread,
+locks graph editing while a run is active, colours the canvas by gradient norm, badges vanishing,
+exploding and dead layers, and points at the layer where a run diverged. Its QActions (Run,
+Pause, Step, Stop, Reset weights) are what buttons, menus and shortcuts trigger.
+
+What the buttons do:
+- Run starts a fresh run (fresh initialisation from the graph's seed) when none is active, and
+  resumes a paused one. After Stop or the end of a run, Run starts a fresh run: the engine's run
+  is over once its generator ends, so there is nothing left to continue.
+- Pause holds the run between two batches; Step lets exactly one batch through and pauses (from
+  idle it starts a run paused, then steps).
+- Stop ends the run at the next batch boundary; the engine then reports the epoch so far and the
+  test figures of the weights it has, so the dashboard ends with real numbers.
+- Reset weights throws the current run and its history away. A running (or paused) run is
+  replaced by a fresh one in the same state; when idle, the dashboard and canvas are cleared.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+
+from engine.graph import GraphDocument
+from engine.telemetry import DoneReport, ErrorReport, StartReport
+from engine.training.trainer import Run
+from gui import gradient_scale as scale
+from gui.badges import Thresholds, badges_for
+from gui.run_state import RunState
+from gui.worker import TrainingWorker
+
+OVERLAY_INTERVAL_MS = 100        # canvas colours: 10 a second is plenty for the eye
+SWITCH_INTERVAL_S = 0.001        # let the GUI thread get the GIL back quickly (FIELD_NOTES.md)
+SHUTDOWN_TIMEOUT_S = 10.0
+
+
+class TrainingSession(QObject):
+    """Owns the current Run, its worker and its RunState. Lives in the GUI thread."""
+
+    state_changed = Signal(str)          # idle | running | paused | stopping
+    state_replaced = Signal(object)      # a new RunState (a new run, or cleared): views reset
+    run_started = Signal(object)         # StartReport
+    epoch_ended = Signal(object)         # EpochReport
+    run_finished = Signal(object)        # DoneReport or ErrorReport
+    histogram_node_changed = Signal(str)
+    thresholds_changed = Signal(object)
+
+    def __init__(self, get_doc: Callable[[], GraphDocument],
+                 data_dir: Callable[[], str | None] = lambda: None,
+                 scene: Any = None, lock: Callable[[bool], None] | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._get_doc, self._data_dir = get_doc, data_dir
+        self.scene, self._lock = scene, lock
+        self.state = RunState()
+        self.run: Run | None = None
+        self.worker: TrainingWorker | None = None
+        self.status = "idle"
+        self.thresholds = Thresholds()
+        self.delay_s = 0.0
+        self.device: str | None = None          # None: as the graph's training.device says
+        self.histogram_node: str | None = None
+        self._pending: str | None = None        # "running" | "paused": start again once idle
+        self._switch_interval: float | None = None
+        self._overlay_pushed: tuple | None = None
+        self._overlay_timer = QTimer(self)
+        self._overlay_timer.setInterval(OVERLAY_INTERVAL_MS)
+        self._overlay_timer.timeout.connect(self._push_overlay)
+        self._make_actions()
+        self._sync_actions()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # ---- actions ---------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        def action(text: str, tip: str, key: str | None, slot) -> QAction:
+            a = QAction(text, self)
+            a.setToolTip(f"{tip} ({key})" if key else tip)
+            if key:
+                a.setShortcut(QKeySequence(key))
+            a.triggered.connect(slot)
+            return a
+
+        self.run_action = action("Run", "Train the graph; resumes a paused run", "F5", self.start)
+        self.pause_action = action("Pause", "Hold the run between two batches", "F6",
+                                   self._pause_toggled)
+        self.pause_action.setCheckable(True)
+        self.step_action = action("Step", "Train on exactly one batch, then pause", "F10",
+                                  self.step)
+        self.stop_action = action("Stop", "End the run; the test figures of the weights so far "
+                                          "are still reported", "Shift+F5", self.stop)
+        self.reset_action = action("Reset weights", "Start again from freshly initialised weights",
+                                   None, self.reset_weights)
+        self.actions = [self.run_action, self.pause_action, self.step_action, self.stop_action,
+                        self.reset_action]
+
+    def _sync_actions(self) -> None:
+        s = self.status
+        self.run_action.setEnabled(s in ("idle", "paused"))
+        self.run_action.setText("Resume" if s == "paused" else "Run")
+        self.pause_action.setEnabled(s in ("running", "paused"))
+        self.pause_action.setChecked(s == "paused")
+        self.step_action.setEnabled(s in ("idle", "running", "paused"))
+        self.stop_action.setEnabled(s in ("running", "paused"))
+        self.reset_action.setEnabled(s != "stopping")
+
+    def _set_status(self, status: str) -> None:
+        if status != self.status:
+            self.status = status
+            self._sync_actions()
+            self.state_changed.emit(status)
+
+    @property
+    def title(self) -> str:
+        """The title of the graph being (or last) trained."""
+        return str(self.run.doc.meta.get("title", "")) if self.run is not None else ""
+
+    @property
+    def active(self) -> bool:
+        """A worker thread exists (running, paused or stopping)."""
+        return self.worker is not None
+
+    # ---- commands --------------------------------------------------------------------------
+    @Slot()
+    def start(self) -> None:
+        """Run: resume a paused run, or start a fresh one."""
+        if self.status == "paused":
+            self.run.resume()
+            self._set_status("running")
+        elif self.status == "idle":
+            self._launch(paused=False)
+
+    @Slot()
+    def pause(self) -> None:
+        if self.status == "running":
+            self.run.pause()
+            self._set_status("paused")
+
+    @Slot()
+    def resume(self) -> None:
+        if self.status == "paused":
+            self.start()
+
+    @Slot(bool)
+    def _pause_toggled(self, checked: bool) -> None:
+        self.pause() if checked else self.resume()
+        self._sync_actions()
+
+    @Slot()
+    def step(self) -> None:
+        if self.status == "idle":
+            self._launch(paused=True)
+        if self.status in ("running", "paused"):
+            self.run.step_once()
+            self._set_status("paused")
+
+    @Slot()
+    def stop(self) -> None:
+        if self.status in ("running", "paused"):
+            self.run.stop()
+            self._set_status("stopping")
+
+    @Slot()
+    def reset_weights(self) -> None:
+        if self.status in ("running", "paused"):
+            self._pending = self.status
+            self.worker.abort()
+            self._set_status("stopping")
+        elif self.status == "idle":
+            self._replace_state(RunState())
+            self._clear_canvas()
+
+    def set_delay(self, seconds: float) -> None:
+        """Slow motion: a pause after every batch (0 is full speed). Applies at once."""
+        self.delay_s = max(0.0, float(seconds))
+        if self.run is not None:
+            self.run.control.delay_s = self.delay_s
+
+    def set_device(self, device: str | None) -> None:
+        """'cpu', 'cuda', 'auto', or None for the graph's own setting; used by the next run."""
+        self.device = device
+
+    def select_node(self, node_id: str | None) -> None:
+        """The layer whose weight and gradient histograms are sampled (a Dense node id)."""
+        if not node_id or node_id == self.histogram_node:
+            return
+        layers = self.state.start.layers if self.state.start else None
+        if layers is not None and node_id not in layers:
+            return
+        self.histogram_node = node_id
+        if self.run is not None:
+            self.run.histogram_node = node_id      # read by the worker at its next sample
+        self.histogram_node_changed.emit(node_id)
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
+        self._overlay_pushed = None
+        self._push_overlay()
+        self.thresholds_changed.emit(thresholds)
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    def _launch(self, paused: bool) -> None:
+        doc = self._get_doc()
+        self.run = run = Run(doc, data_dir=self._data_dir(), device=self.device)
+        run.control.delay_s = self.delay_s
+        if paused:
+            run.pause()
+        dense = [n.id for n in doc.nodes.values() if n.type == "Dense"]
+        if self.histogram_node not in dense:
+            self.histogram_node = dense[0] if dense else None
+        run.histogram_node = self.histogram_node
+        self._replace_state(RunState())
+        self.worker = w = TrainingWorker(run, self.state)
+        w.run_started.connect(self._on_started)
+        w.epoch_ended.connect(self._on_epoch)
+        w.run_done.connect(self._on_done)
+        w.run_failed.connect(self._on_failed)
+        w.finished.connect(self._on_thread_finished)
+        self._clear_canvas()
+        if self._lock:
+            self._lock(True)
+        if self._switch_interval is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
+        self._set_status("paused" if paused else "running")
+        w.start()
+        self._overlay_timer.start()
+
+    def _replace_state(self, state: RunState) -> None:
+        self.state = state
+        self.state_replaced.emit(state)
+
+    @Slot(object)
+    def _on_started(self, rep: StartReport) -> None:
+        if self.histogram_node and self.histogram_node in rep.layers:
+            self.histogram_node_changed.emit(self.histogram_node)
+        self.run_started.emit(rep)
+
+    @Slot(object)
+    def _on_epoch(self, rep) -> None:
+        self.epoch_ended.emit(rep)
+
+    @Slot(object)
+    def _on_done(self, rep: DoneReport) -> None:
+        self._push_overlay()
+        if rep.reason == "diverged" and self.scene is not None:
+            self.scene.highlight_node(rep.node, rep.message)
+        self.run_finished.emit(rep)
+
+    @Slot(object)
+    def _on_failed(self, rep: ErrorReport) -> None:
+        if self.scene is not None and rep.node:
+            self.scene.highlight_node(rep.node, rep.message)
+        self.run_finished.emit(rep)
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.wait()                  # returns at once: the thread has ended
+            worker.deleteLater()
+        self._overlay_timer.stop()
+        self._push_overlay()
+        self._set_status("idle")
+        pending, self._pending = self._pending, None
+        if pending:
+            self._launch(paused=pending == "paused")
+            return
+        self._idle_restore()
+
+    def _idle_restore(self) -> None:
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
+        if self._lock:
+            self._lock(False)
+
+    @Slot()
+    def shutdown(self) -> None:
+        """End any run now and wait for its thread, keeping the event loop alive meanwhile (a
+        plain QThread.wait() here can deadlock against the worker's Python code)."""
+        self._pending = None
+        worker = self.worker
+        if worker is None:
+            return
+        worker.abort()
+        deadline = time.monotonic() + SHUTDOWN_TIMEOUT_S
+        while worker.isRunning() and time.monotonic() < deadline:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+        if not worker.isRunning():
+            worker.wait()
+        QCoreApplication.processEvents()       # deliver finished: _on_thread_finished tidies up
+        if self.worker is worker:
+            self._on_thread_finished()
+
+    # ---- canvas ----------------------------------------------------------------------------
+    def overlay(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """The colours and badges the canvas shows now: smoothed gradient norm per Dense layer."""
+        snap = self.state.snapshot()
+        norms = snap.grad_smooth
+        colors = {nid: scale.color_for(n) for nid, n in norms.items()}
+        badges = badges_for(norms, snap.sampled.get("dead", {}), self.thresholds)
+        return colors, badges
+
+    @Slot()
+    def _push_overlay(self) -> None:
+        if self.scene is None:
+            return
+        colors, badges = self.overlay()
+        key = (tuple((k, c.rgb()) for k, c in colors.items()), tuple(badges.items()))
+        if key != self._overlay_pushed and colors:
+            self._overlay_pushed = key
+            self.scene.set_training_overlay(colors, badges)
+
+    def _clear_canvas(self) -> None:
+        self._overlay_pushed = None
+        if self.scene is not None:
+            self.scene.highlight_node(None, "")
+            self.scene.clear_training_overlay()

@@ -1,0 +1,109 @@
+"""The training thread: drives an engine Run's step generator and keeps a RunState up to date.
+
+Reports go into the RunState; the GUI is told by coalesced signals (at most one `progressed`
+every EMIT_INTERVAL_S), never one signal per step, so a run of a thousand steps a second costs
+the event loop fifty wake-ups a second. Connect these signals only to @Slot methods of QObjects
+living in the GUI thread: a lambda or plain function would run here, in the worker thread.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+
+import torch
+from PySide6.QtCore import QThread, Signal
+
+from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, StepReport
+from engine.training.trainer import Run
+from gui import boundary
+from gui.run_state import RunState
+
+EMIT_INTERVAL_S = 0.02
+BOUNDARY_INTERVAL_S = 0.25
+
+
+def gui_torch_threads() -> int:
+    """Leave one core to the GUI thread: with all cores busy in torch, the UI stutters and (GIL
+    contention) training itself gets slower, see FIELD_NOTES.md."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+class TrainingWorker(QThread):
+    """One run, start to end, in its own thread. Create a new worker for every run."""
+
+    run_started = Signal(object)      # StartReport
+    progressed = Signal(int, int)     # epoch, global step; coalesced
+    epoch_ended = Signal(object)      # EpochReport
+    run_done = Signal(object)         # DoneReport
+    run_failed = Signal(object)       # ErrorReport
+
+    def __init__(self, run: Run, state: RunState, parent=None):
+        super().__init__(parent)
+        self.engine_run = run
+        self.state = state
+        self._abort = False
+        self._torch_threads = gui_torch_threads()
+
+    def abort(self) -> None:
+        """End the thread as soon as possible without a final report (the window is closing).
+        Thread-safe; the run stops at its next batch boundary."""
+        self._abort = True
+        self.engine_run.stop()
+
+    # ---- worker thread ---------------------------------------------------------------------
+    def run(self) -> None:
+        # torch's thread count is per thread here (OpenMP): set it in this thread, put it back
+        previous = torch.get_num_threads()
+        torch.set_num_threads(self._torch_threads)
+        try:
+            self._drive()
+        except Exception as exc:  # noqa: BLE001 - any failure must reach the user, not kill the app
+            traceback.print_exc(file=sys.stderr)
+            rep = ErrorReport(f"training stopped by an unexpected error: {type(exc).__name__}: {exc}")
+            self.state.apply(rep)
+            self.run_failed.emit(rep)
+        finally:
+            torch.set_num_threads(previous)
+
+    def _drive(self) -> None:
+        gen = self.engine_run.steps()
+        state, last_emit, last_boundary = self.state, 0.0, 0.0
+        draw_boundary, extent = False, None
+        for rep in gen:
+            if self._abort:
+                gen.close()
+                return
+            state.apply(rep)
+            now = time.perf_counter()
+            if isinstance(rep, StepReport):
+                if draw_boundary and now - last_boundary >= BOUNDARY_INTERVAL_S:
+                    state.set_boundary(self._boundary(extent))
+                    last_boundary = now
+                if now - last_emit >= EMIT_INTERVAL_S:
+                    self.progressed.emit(rep.epoch, rep.global_step)
+                    last_emit = now
+            elif isinstance(rep, EpochReport):
+                if draw_boundary:
+                    state.set_boundary(self._boundary(extent))
+                self.epoch_ended.emit(rep)
+            elif isinstance(rep, StartReport):
+                draw_boundary = boundary.applies(self.engine_run)
+                if draw_boundary:
+                    extent = boundary.extent_of(self.engine_run.data.train.x)
+                    state.set_boundary(self._boundary(extent))
+                self.run_started.emit(rep)
+            elif isinstance(rep, DoneReport):
+                self.run_done.emit(rep)
+            elif isinstance(rep, ErrorReport):
+                self.run_failed.emit(rep)
+
+    def _boundary(self, extent) -> dict:
+        grid = boundary.sample(self.engine_run, extent)
+        if self.state.boundary is None:
+            grid["points"], grid["labels"] = boundary.points(self.engine_run)
+        else:
+            grid["points"], grid["labels"] = (self.state.boundary["points"],
+                                              self.state.boundary["labels"])
+        return grid
