@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from gui.controller import Controller
@@ -29,6 +30,21 @@ class LessonPanel(QTextBrowser):
         if title and not text.lstrip().startswith("#"):
             text = f"# {title}\n\n{text}"
         self.setMarkdown(text)
+        self._tame_headings()
+
+    def _tame_headings(self) -> None:
+        """Markdown headings come out poster-sized in a narrow dock; one step above the text
+        (the app font is already large for projectors) reads better."""
+        block = self.document().begin()
+        while block.isValid():
+            level = block.blockFormat().headingLevel()
+            if level:
+                cursor = QTextCursor(block)
+                cursor.select(QTextCursor.BlockUnderCursor)
+                fmt = QTextCharFormat()
+                fmt.setProperty(QTextFormat.FontSizeAdjustment, 1 if level == 1 else 0)
+                cursor.mergeCharFormat(fmt)
+            block = block.next()
 
     def _on_doc_event(self, event: str, info: dict[str, Any]) -> None:
         if event == "reset" or (event == "meta_changed" and info.get("key") in ("lesson", "title")):

@@ -11,8 +11,10 @@ from gui.theme import Theme
 
 
 def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
-    """A horizontal S-curve: leaves an output going right, arrives at an input from the left."""
-    dx = max(40.0, abs(p2.x() - p1.x()) * 0.5)
+    """A horizontal S-curve: leaves an output going right, arrives at an input from the left.
+    Forward edges bend gently; an edge running backwards loops wide so it reads as one."""
+    gap = p2.x() - p1.x()
+    dx = max(15.0, gap * 0.5) if gap > 0 else 60.0 + min(-gap, 400.0) * 0.25
     path = QPainterPath(p1)
     path.cubicTo(QPointF(p1.x() + dx, p1.y()), QPointF(p2.x() - dx, p2.y()), p2)
     return path
@@ -98,7 +100,10 @@ class EdgeItem(QGraphicsPathItem):
         self._shape = stroker.createStroke(path)
         self._bounds = self._shape.boundingRect()
         self.setPath(path)
-        self.label.setPos(path.pointAtPercent(0.5))
+        # near the input it feeds (what arrives is what matters), but never past the middle
+        length = path.length()
+        at = path.percentAtLength(max(length / 2, length - 70.0)) if length > 0 else 0.5
+        self.label.setPos(path.pointAtPercent(at))
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme

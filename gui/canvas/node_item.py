@@ -34,7 +34,7 @@ _FONTS: dict[str, object] = {}
 def _font(kind: str):
     """Fonts are made on first paint: a QFont needs the QApplication to exist."""
     if kind not in _FONTS:
-        spec = {"title": (13, True), "type": (10, False), "body": (12, False), "small": (10, False),
+        spec = {"title": (14, True), "type": (11, False), "body": (13, False), "small": (11, False),
                 "badge": (12, True)}[kind]
         _FONTS[kind] = canvas_font(*spec)
     return _FONTS[kind]

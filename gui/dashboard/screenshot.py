@@ -36,21 +36,30 @@ class _EpochWaiter(QObject):
             self.loop.quit()
 
 
-def capture_after_epochs(session: TrainingSession, window: QWidget, epochs: int,
-                         path: str | Path, timeout_s: float = 600.0) -> str:
-    """Returns why the picture was taken: 'epochs', 'finished' (the run ended first) or
-    'timeout'. The run is left paused (or ended); call session.shutdown() when done with it."""
+def run_until_epochs(session: TrainingSession, epochs: int, timeout_s: float = 600.0) -> str:
+    """Start the run as the Run button does and return once `epochs` epochs are reported (the
+    run is then paused, so the picture holds still), or the run ended first (a divergence, early
+    stopping), or `timeout_s` passed: 'epochs', 'finished' or 'timeout'. The dashboard has drawn
+    the newest figures when this returns. Call session.shutdown() when done with the run."""
     loop = QEventLoop()
-    waiter = _EpochWaiter(session, max(0, epochs), loop)
-    if epochs > 0:
+    waiter = _EpochWaiter(session, max(1, epochs), loop)
+    try:
         session.run_action.trigger()
         QTimer.singleShot(int(timeout_s * 1000), loop.quit)
         loop.exec()
+    finally:
+        session.epoch_ended.disconnect(waiter.on_epoch)
+        session.run_finished.disconnect(waiter.on_finished)
     settle = QEventLoop()
     QTimer.singleShot(SETTLE_MS, settle.quit)
     settle.exec()
+    return waiter.reason
+
+
+def capture_after_epochs(session: TrainingSession, window: QWidget, epochs: int,
+                         path: str | Path, timeout_s: float = 600.0) -> str:
+    """run_until_epochs, then save a picture of `window` to `path`; returns the same reason."""
+    reason = run_until_epochs(session, epochs, timeout_s) if epochs > 0 else "epochs"
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(path), "PNG")
-    session.epoch_ended.disconnect(waiter.on_epoch)
-    session.run_finished.disconnect(waiter.on_finished)
-    return waiter.reason if epochs > 0 else "epochs"
+    return reason
