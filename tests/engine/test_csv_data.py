@@ -1,0 +1,200 @@
+"""CSV sources: finding the file, reading it, turning its columns into inputs and a target."""
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from engine.data import csv_source
+from engine.data.prepare import prepare
+from engine.data.sources import load_bundle
+from engine.errors import DataError
+from tests.conftest import SHARED_DATA
+
+CHURN = {"target": "Exited", "drop": ["RowNumber", "CustomerId", "Surname"],
+         "one_hot": ["Geography", "Gender"], "drop_first": True}
+
+
+def write(path, text: str, encoding: str = "utf-8") -> str:
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def load(path, **params):
+    params.setdefault("target", "y")
+    return load_bundle({"source": f"csv:{path}", **params}, node="data")
+
+
+def error_of(path, **params) -> str:
+    with pytest.raises(DataError) as info:
+        load(path, **params)
+    assert info.value.node == "data"
+    assert "\n" not in str(info.value)
+    return str(info.value)
+
+
+TOY = "a,b,colour,y\n1,2.5,red,yes\n2,3.5,blue,no\n3,1.5,red,yes\n4,0.5,green,no\n"
+
+
+# ---- finding the file -------------------------------------------------------------------------
+def test_path_is_found_beside_the_graph_then_in_the_data_dir(tmp_path):
+    graph_dir, data_dir = tmp_path / "graphs", tmp_path / "data"
+    graph_dir.mkdir()
+    data_dir.mkdir()
+    write(data_dir / "toy.csv", TOY)
+    params = {"source": "csv:toy.csv", "target": "y", "one_hot": ["colour"]}
+    bundle = load_bundle(params, graph_dir=str(graph_dir), data_dir=str(data_dir))
+    assert bundle.x.shape == (4, 4)
+    write(graph_dir / "toy.csv", TOY.replace("4,0.5,green,no\n", ""))
+    beside = load_bundle(params, graph_dir=str(graph_dir), data_dir=str(data_dir))
+    assert beside.x.shape[0] == 3          # the graph's own folder comes first
+
+
+def test_absolute_path_and_data_dir_by_file_name(tmp_path):
+    path = write(tmp_path / "toy.csv", TOY)
+    assert load(path, one_hot=["colour"]).x.shape == (4, 4)
+    found = load_bundle({"source": "csv:elsewhere/toy.csv", "target": "y", "one_hot": ["colour"]},
+                        graph_dir=str(tmp_path / "nowhere"), data_dir=str(tmp_path))
+    assert found.x.shape == (4, 4)
+
+
+def test_missing_file_names_it_and_says_how_to_point_at_it(tmp_path):
+    with pytest.raises(DataError) as info:
+        load_bundle({"source": "csv:nope.csv", "target": "y"}, graph_dir=str(tmp_path),
+                    data_dir=str(tmp_path / "d"), node="data")
+    msg = str(info.value)
+    assert "'nope.csv' not found" in msg and "--data-dir" in msg and str(tmp_path) in msg
+
+
+# ---- reading it -------------------------------------------------------------------------------
+def test_empty_file_and_header_only_file(tmp_path):
+    assert "'empty.csv' is empty" in error_of(write(tmp_path / "empty.csv", ""))
+    assert "'blank.csv' is empty" in error_of(write(tmp_path / "blank.csv", "\n  \n"))
+    assert "no rows of data" in error_of(write(tmp_path / "head.csv", "a,b,y\n"))
+
+
+def test_utf8_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
+    path = write(tmp_path / "bom.csv", "\ufeffmonth,x,y\nmar,1,0\napr,2,1\nmar,3,0\napr,4,1\n")
+    bundle = load(path, one_hot=["month"], drop_first=False)
+    assert bundle.feature_names == ["x", "month_apr", "month_mar"]
+
+
+def test_windows_encoded_file_keeps_accented_class_names(tmp_path):
+    path = write(tmp_path / "fr.csv", "x,y\n1,café\n2,thé\n3,café\n4,thé\n", encoding="cp1252")
+    assert load(path).class_names == ["café", "thé"]
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_other_delimiters_are_detected(tmp_path, sep):
+    path = write(tmp_path / "semi.csv", TOY.replace(",", sep))
+    bundle = load(path, one_hot=["colour"])
+    assert bundle.feature_names == ["a", "b", "colour_green", "colour_red"]
+    assert bundle.x[:, 1].tolist() == [2.5, 3.5, 1.5, 0.5]
+
+
+def test_semicolon_file_with_decimal_commas(tmp_path):
+    path = write(tmp_path / "eu.csv", "a;b;y\n1,5;2;0\n2,25;3;1\n-0,5;4;0\n7;5;1\n")
+    bundle = load(path)
+    assert bundle.x[:, 0].tolist() == [1.5, 2.25, -0.5, 7.0]
+
+
+def test_single_column_file_says_no_delimiter_was_found(tmp_path):
+    msg = error_of(write(tmp_path / "one.csv", "a b y\n1 2 0\n3 4 1\n"), target="a b y")
+    assert "'one.csv'" in msg and "single column" in msg
+
+
+def test_ragged_rows_name_the_file(tmp_path):
+    msg = error_of(write(tmp_path / "rag.csv", "a,y\n1,0\n2,1\n" + "3,0\n" * 40 + "4,1,9,9\n"))
+    assert "cannot parse 'rag.csv'" in msg
+
+
+# ---- columns ----------------------------------------------------------------------------------
+def test_target_absent_names_the_column_and_lists_the_columns(tmp_path):
+    msg = error_of(write(tmp_path / "t.csv", TOY), target="label", one_hot=["colour"])
+    assert "'label'" in msg and "'t.csv'" in msg and "columns: a, b, colour, y" in msg
+
+
+def test_empty_target_param_lists_the_columns(tmp_path):
+    msg = error_of(write(tmp_path / "t.csv", TOY), target="")
+    assert "param 'target' is empty" in msg and "colour" in msg
+
+
+def test_text_column_neither_one_hot_nor_dropped_is_named(tmp_path):
+    msg = error_of(write(tmp_path / "t.csv", TOY))
+    assert "'colour'" in msg and "such as 'red'" in msg and "one_hot" in msg and "drop" in msg
+
+
+def test_drop_and_one_hot_must_name_real_columns(tmp_path):
+    path = write(tmp_path / "t.csv", TOY)
+    assert "'shade'" in error_of(path, drop=["shade"], one_hot=["colour"])
+    assert "'hue'" in error_of(path, one_hot=["hue"])
+    assert "also listed in param 'drop'" in error_of(path, drop=["y"], one_hot=["colour"])
+
+
+def test_one_hot_with_and_without_drop_first(tmp_path):
+    path = write(tmp_path / "t.csv", TOY)
+    kept = load(path, one_hot=["colour"], drop_first=False)
+    assert kept.feature_names == ["a", "b", "colour_blue", "colour_green", "colour_red"]
+    assert kept.x[:, 2:].sum(axis=1).tolist() == [1, 1, 1, 1]
+    first_dropped = load(path, one_hot=["colour"], drop_first=True)
+    assert first_dropped.feature_names == ["a", "b", "colour_green", "colour_red"]
+    assert load(path, drop=["colour"]).feature_names == ["a", "b"]
+
+
+def test_churn_has_the_notes_eleven_inputs():
+    bundle = load_bundle({"source": "csv:Churn_Modelling.csv", **CHURN}, data_dir=str(SHARED_DATA))
+    assert bundle.x.shape == (10000, 11)
+    assert {"Geography_Germany", "Geography_Spain", "Gender_Male"} <= set(bundle.feature_names)
+    assert bundle.task == "classification" and bundle.class_names == ["0", "1"]
+    assert np.bincount(bundle.y).tolist() == [7963, 2037]
+    assert bundle.warnings == []            # no leak alarm on an honest data set
+
+
+# ---- the target -------------------------------------------------------------------------------
+def test_text_labels_become_classes_with_their_names(tmp_path):
+    bundle = load(write(tmp_path / "t.csv", TOY), one_hot=["colour"])
+    assert bundle.task == "classification"
+    assert bundle.class_names == ["no", "yes"]
+    assert bundle.y.tolist() == [1, 0, 1, 0]
+    assert bundle.target_names == ["y"]
+
+
+def test_task_is_inferred_from_the_target_and_can_be_overridden(tmp_path):
+    rows = "".join(f"{i},{i % 3},{i * 0.37:.2f}\n" for i in range(30))
+    path = write(tmp_path / "n.csv", "x,k,v\n" + rows)
+    whole = load(path, target="k")
+    assert whole.task == "classification" and whole.class_names == ["0", "1", "2"]
+    real = load(path, target="v")
+    assert real.task == "regression" and real.y.shape == (30, 1) and real.y.dtype == np.float32
+    forced = load(path, target="k", task="regression")
+    assert forced.task == "regression"
+    msg = error_of(path, target="v", task="classification")
+    assert "fractional" in msg and "'v'" in msg
+
+
+def test_single_class_target_is_an_error(tmp_path):
+    msg = error_of(write(tmp_path / "s.csv", "x,y\n1,small\n2,small\n3,small\n"))
+    assert "'y'" in msg and "single value ('small')" in msg and "two classes" in msg
+
+
+def test_text_target_cannot_be_regressed(tmp_path):
+    msg = error_of(write(tmp_path / "t.csv", TOY), one_hot=["colour"], task="regression")
+    assert "holds text" in msg and "'y'" in msg
+
+
+# ---- missing values ---------------------------------------------------------------------------
+MISSING = "a,b,c,y\n1,,x,0\n2,5,,1\n3,6,x,0\n,7,z,1\n5,8,x,0\n6,9,z,1\n7,1,x,0\n8,2,z,1\n"
+
+
+def test_missing_values_name_columns_and_row_counts(tmp_path):
+    msg = error_of(write(tmp_path / "m.csv", MISSING), one_hot=["c"])
+    assert "empty cells in 3 of 8 rows" in msg
+    assert "'a' (1 row)" in msg and "'b' (1 row)" in msg and "'c' (1 row)" in msg
+    assert "missing" in msg and "drop" in msg and "impute" in msg
+
+
+def test_missing_values_in_a_dropped_column_do_not_count(tmp_path):
+    bundle = load(write(tmp_path / "m.csv", MISSING), drop=["a", "b", "c"])
+    assert bundle.x.shape == (8, 0) or bundle is None
