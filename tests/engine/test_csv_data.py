@@ -196,5 +196,73 @@ def test_missing_values_name_columns_and_row_counts(tmp_path):
 
 
 def test_missing_values_in_a_dropped_column_do_not_count(tmp_path):
-    bundle = load(write(tmp_path / "m.csv", MISSING), drop=["a", "b", "c"])
-    assert bundle.x.shape == (8, 0) or bundle is None
+    path = write(tmp_path / "m2.csv", "a,b,y\n1,,0\n2,,1\n3,,0\n4,,1\n")
+    assert load(path, drop=["b"]).x[:, 0].tolist() == [1, 2, 3, 4]
+
+
+def test_missing_drop_leaves_those_rows_out_and_says_so(tmp_path):
+    bundle = load(write(tmp_path / "m.csv", MISSING), one_hot=["c"], missing="drop")
+    assert bundle.x.shape[0] == 5
+    assert not np.isnan(bundle.x).any()
+    assert any("left out 3 of 8 rows" in w for w in bundle.warnings)
+
+
+def test_missing_impute_uses_training_means_and_the_most_frequent_text(tmp_path):
+    bundle = load(write(tmp_path / "m.csv", MISSING), one_hot=["c"], missing="impute",
+                  drop_first=False)
+    assert bundle.x.shape == (8, 4)
+    # the empty text cell took the most frequent value, 'x'
+    assert bundle.x[2, bundle.feature_names.index("c_x")] == 1.0
+    assert any("filling in empty cells" in w for w in bundle.warnings)
+    data = prepare(bundle, "none", test_split=0.25, val_split=0.0, seed=0)
+    assert not np.isnan(data.train.x).any() and not np.isnan(data.test.x).any()
+    # each filled-in number is the mean of that column over the training rows only
+    rows_a = np.flatnonzero(np.isnan(bundle.x[:, 0]))
+    train_a = data.train.x[:, 0]
+    filled = [v for v in np.concatenate([train_a, data.test.x[:, 0]])
+              if v not in bundle.x[:, 0]]
+    train_known = [v for v in train_a if v in bundle.x[:, 0]]
+    assert len(rows_a) == 1 and len(filled) == 1
+    assert filled[0] == pytest.approx(np.mean(train_known))
+
+
+def test_missing_target_rows_are_left_out_when_imputing(tmp_path):
+    path = write(tmp_path / "m.csv", "x,y\n1,0\n2,\n3,0\n4,1\n5,1\n")
+    bundle = load(path, missing="impute")
+    assert bundle.y.tolist() == [0, 0, 1, 1]
+    assert any("no 'y'" in w for w in bundle.warnings)
+
+
+# ---- caching ----------------------------------------------------------------------------------
+def test_loaded_files_are_cached_until_the_file_changes(tmp_path):
+    path = tmp_path / "c.csv"
+    write(path, TOY)
+    first = load(str(path), one_hot=["colour"])
+    assert load(str(path), one_hot=["colour"]) is first
+    assert load(str(path), one_hot=["colour"], drop_first=False) is not first
+    write(path, TOY + "5,9.5,red,yes\n")
+    later = time.time() + 5
+    os.utime(path, (later, later))
+    assert load(str(path), one_hot=["colour"]).x.shape[0] == 5
+
+
+def test_cache_stays_small(tmp_path):
+    path = write(tmp_path / "c.csv", TOY)
+    for i in range(csv_source._CACHE_SIZE + 4):
+        load(path, one_hot=["colour"], drop=["a"] if i % 2 else [], task="classification",
+             missing=("error", "drop", "impute")[i % 3], drop_first=bool(i % 4 // 2))
+    assert len(csv_source._cache) <= csv_source._CACHE_SIZE
+
+
+# ---- scaling is fitted on the training split --------------------------------------------------
+def test_scaling_is_fitted_on_the_training_split_only():
+    bundle = load_bundle({"source": "csv:Churn_Modelling.csv", **CHURN}, data_dir=str(SHARED_DATA))
+    data = prepare(bundle, "standard", test_split=0.2, val_split=0.1, seed=0)
+    assert np.allclose(data.train.x.mean(axis=0), 0, atol=1e-4)
+    assert np.allclose(data.train.x.std(axis=0), 1, atol=1e-3)
+    assert not np.allclose(data.test.x.mean(axis=0), 0, atol=1e-4)
+    mm = prepare(bundle, "minmax", test_split=0.2, val_split=0.0, seed=0)
+    assert mm.train.x.min() == 0.0 and mm.train.x.max() == 1.0
+    # classes keep their shares in every split (stratified)
+    for split in (data.train, data.val, data.test):
+        assert split.y.mean() == pytest.approx(0.2037, abs=0.005)

@@ -214,3 +214,31 @@ def test_cuda_request_without_cuda_is_a_clear_error():
     doc = chain_doc(mlp(), training={"device": "cuda"})
     first = next(Run(doc).steps())
     assert first.event == "error" and "no CUDA device" in first.message
+
+
+def test_augment_changes_training_images_only():
+    doc = chain_doc([("aug", "Augment", {"shift": 1, "rotate": 15.0, "flip": True, "noise": 0.1}),
+                     ("h1", "Dense", {"units": 32}), ("out", "Dense", {"units": 10})])
+    run = Run(doc, epochs=1)
+    next(run.steps())
+    x = run.x[:16]
+    aug = run.model.nodes["aug"]
+    aug.train()
+    moved = aug(x)
+    assert moved.shape == x.shape and not torch.allclose(moved, x)
+    aug.eval()
+    assert torch.equal(aug(x), x)
+
+
+def test_augment_without_image_shape_is_refused_for_geometric_moves():
+    from engine.compiler import analyse
+    doc = chain_doc([("aug", "Augment", {"shift": 2}), ("out", "Dense", {"units": 3})],
+                    data={"source": "sklearn:iris"})
+    assert any(p.node == "aug" and "need image input" in p.message for p in analyse(doc).errors)
+
+
+def test_batchnorm_network_learns():
+    doc = chain_doc([("h1", "Dense", {"units": 32}), ("bn", "BatchNorm", {}), ("a1", "Activation", {"fn": "relu"}),
+                     ("out", "Dense", {"units": 10})], training={"epochs": 3, "seed": 0, "lr": 0.01})
+    d = done(train_to_end(doc))
+    assert d.test["accuracy"] > 0.9

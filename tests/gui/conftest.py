@@ -68,6 +68,9 @@ class User:
         item = self.w.palette.block_item(block)
         tree.scrollToItem(item)
         centre = tree.visualItemRect(item).center()
+        # a real double-click is press, release, then a double-click press: the view only
+        # activates an item whose press it saw
+        self.qtbot.mouseClick(tree.viewport(), Qt.LeftButton, pos=centre)
         self.qtbot.mouseDClick(tree.viewport(), Qt.LeftButton, pos=centre)
 
     def drop_block(self, block: str, scene_centre: QPointF) -> None:
@@ -76,8 +79,8 @@ class User:
         p = QPointF(self.w.view.mapFromScene(scene_centre))
         md = QMimeData()
         md.setData(BLOCK_MIME, block.encode())
-        for ev in (QDragEnterEvent(p.toPoint(), Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier),
-                   QDragMoveEvent(p.toPoint(), Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier),
+        for ev in (QDragEnterEvent(p, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier),
+                   QDragMoveEvent(p, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier),
                    QDropEvent(p, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier)):
             QApplication.sendEvent(vp, ev)
 

@@ -43,10 +43,25 @@ class Recorder(QObject):
         self.failed.append(rep)
 
 
+_started: list[TrainingWorker] = []
+
+
+@pytest.fixture(autouse=True)
+def _end_threads(qtbot):
+    """A failing test must not leave a thread running into the next one (or crash at exit)."""
+    yield
+    while _started:
+        w = _started.pop()
+        w.abort()
+        qtbot.waitUntil(w.isFinished, timeout=10_000)
+        w.wait()
+
+
 def start_worker(path, **run_kwargs):
     run = Run(graph.load(path), **run_kwargs)
     state = RunState()
     worker = TrainingWorker(run, state)
+    _started.append(worker)
     rec = Recorder()
     worker.progressed.connect(rec.on_progress)
     worker.epoch_ended.connect(rec.on_epoch)
@@ -58,7 +73,7 @@ def start_worker(path, **run_kwargs):
 
 def test_worker_fills_state_like_the_engine_and_coalesces_signals(qtbot):
     run, state, worker, rec = start_worker(GRAPHS / "mlp_digits.json", epochs=3)
-    qtbot.waitUntil(lambda: rec.done and worker.isFinished(), timeout=60_000)
+    qtbot.waitUntil(lambda: bool(rec.done) and worker.isFinished(), timeout=60_000)
     worker.wait()
     snap = state.snapshot()
     headless = [r for r in Run(graph.load(GRAPHS / "mlp_digits.json"), epochs=3).steps()]
@@ -82,10 +97,11 @@ def test_worker_reports_a_graph_error_as_a_failure(qtbot):
     doc.remove_node("loss")
     run, state = Run(doc), RunState()
     worker = TrainingWorker(run, state)
+    _started.append(worker)
     rec = Recorder()
     worker.run_failed.connect(rec.on_failed)
     worker.start()
-    qtbot.waitUntil(lambda: rec.failed and worker.isFinished(), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(rec.failed) and worker.isFinished(), timeout=30_000)
     worker.wait()
     assert "Loss" in rec.failed[0].message
     assert state.snapshot().status == "error"
