@@ -104,8 +104,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     return code
 
 
-def _fmt(d: dict) -> str:
-    keys = ("loss", "accuracy", "r2", "mse", "mae")
+_FINAL_KEYS = ("loss", "accuracy", "precision", "recall", "f1", "r2", "mse", "mae")
+
+
+def _fmt(d: dict, keys: tuple[str, ...] = ("loss", "accuracy", "r2", "mse", "mae")) -> str:
     return "  ".join(f"{k} {d[k]:.4g}" for k in keys if isinstance(d.get(k), (int, float)))
 
 
@@ -123,9 +125,26 @@ def _print_human(rep) -> None:
             print(rep.message)
         print(f"done ({rep.reason}) after {rep.epochs_run} epochs in {rep.seconds:.1f} s")
         if rep.test:
-            print(f"test  {_fmt(rep.test)}")
+            print(f"test  {_fmt(rep.test, _FINAL_KEYS)}")
+            _print_confusion(rep.test.get("confusion"), rep.class_names)
         if rep.baseline:
-            print(f"baseline (learns nothing) {_fmt(rep.baseline)}")
+            guess = rep.baseline.get("predicts")
+            if guess is not None and guess < len(rep.class_names):
+                what = f"always '{rep.class_names[guess]}'"
+            else:
+                what = "learns nothing" if rep.class_names else "always the training mean"
+            print(f"baseline ({what}) {_fmt(rep.baseline, _FINAL_KEYS)}")
+
+
+def _print_confusion(cm, names: list[str]) -> None:
+    if not cm:
+        return
+    names = names if len(names) == len(cm) else [str(i) for i in range(len(cm))]
+    width = max(6, *(len(n) for n in names), *(len(str(v)) for row in cm for v in row)) + 1
+    print("confusion (rows: true class, columns: predicted)")
+    print(" " * width + "".join(f"{n:>{width}}" for n in names))
+    for name, row in zip(names, cm):
+        print(f"{name:>{width}}" + "".join(f"{v:>{width}}" for v in row))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QStyle, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtWidgets import QMenu, QToolBar
+
+from gui import icons
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -19,6 +21,7 @@ class Actions:
     open: QAction
     save: QAction
     save_as: QAction
+    data_dir: QAction
     quit: QAction
     undo: QAction
     redo: QAction
@@ -50,7 +53,7 @@ def _act(w: MainWindow, text: str, slot, keys=(), icon=None, tip: str = "") -> Q
     if keys:
         a.setShortcuts([QKeySequence(k) for k in keys])
     if icon is not None:
-        a.setIcon(w.style().standardIcon(icon))
+        a.setProperty("icon_name", icon)
     label = text.replace("&", "").rstrip("…")
     shortcut = a.shortcut().toString(QKeySequence.NativeText)
     a.setToolTip(f"{tip or label} ({shortcut})" if shortcut else (tip or label))
@@ -60,29 +63,37 @@ def _act(w: MainWindow, text: str, slot, keys=(), icon=None, tip: str = "") -> Q
     return a
 
 
+def apply_icons(acts: Actions, color: QColor) -> None:
+    """(Re)draw the toolbar icons in `color`, the theme's text colour."""
+    for a in vars(acts).values():
+        if isinstance(a, QAction) and a.property("icon_name"):
+            a.setIcon(icons.icon(a.property("icon_name"), color))
+
+
 def build_actions(w: MainWindow) -> Actions:
-    S = QStyle
     K = QKeySequence
     acts = Actions(
-        new=_act(w, "&New", w.new_file, [K.New], S.SP_FileIcon, "Start an empty graph"),
-        open=_act(w, "&Open…", w.open_file_dialog, [K.Open], S.SP_DialogOpenButton, "Open a graph file"),
-        save=_act(w, "&Save", w.save, [K.Save], S.SP_DialogSaveButton, "Save the graph"),
+        new=_act(w, "&New", w.new_file, [K.New], "new", "Start an empty graph"),
+        open=_act(w, "&Open…", w.open_file_dialog, [K.Open], "open", "Open a graph file"),
+        save=_act(w, "&Save", w.save, [K.Save], "save", "Save the graph"),
         save_as=_act(w, "Save &As…", w.save_as, ["Ctrl+Shift+S"], None, "Save the graph under a new name"),
+        data_dir=_act(w, "Data &Folder…", w.choose_data_dir, [], None,
+                      "Choose the folder where CSV data files are looked for"),
         quit=_act(w, "&Quit", w.close, [K.Quit], None, "Close DeepCanvas"),
-        undo=_act(w, "&Undo", w.controller.undo, [K.Undo], S.SP_ArrowBack, "Undo"),
-        redo=_act(w, "&Redo", w.controller.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], S.SP_ArrowForward, "Redo"),
+        undo=_act(w, "&Undo", w.controller.undo, [K.Undo], "undo", "Undo"),
+        redo=_act(w, "&Redo", w.controller.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "redo", "Redo"),
         cut=_act(w, "Cu&t", w.cut, [K.Cut], None, "Cut the selected blocks"),
         copy=_act(w, "&Copy", w.copy, [K.Copy], None, "Copy the selected blocks"),
         paste=_act(w, "&Paste", w.paste, [K.Paste], None, "Paste blocks"),
         duplicate=_act(w, "D&uplicate", w.duplicate, ["Ctrl+D"], None, "Duplicate the selected blocks"),
-        delete=_act(w, "&Delete", w.delete_selection, [K.Delete, "Backspace"], S.SP_TrashIcon,
+        delete=_act(w, "&Delete", w.delete_selection, [K.Delete, "Backspace"], "delete",
                     "Delete the selected blocks and connections"),
         select_all=_act(w, "Select &All", w.select_all, [K.SelectAll], None, "Select every block"),
-        fit=_act(w, "&Fit to View", w.view.fit_all, ["F"], None, "Show the whole graph"),
+        fit=_act(w, "&Fit to View", w.view.fit_all, ["F"], "fit", "Show the whole graph"),
         zoom_in=_act(w, "Zoom &In", w.view.zoom_in, [K.ZoomIn, "Ctrl+="], None, "Zoom in"),
         zoom_out=_act(w, "Zoom &Out", w.view.zoom_out, [K.ZoomOut], None, "Zoom out"),
         zoom_reset=_act(w, "&Actual Size", w.view.reset_zoom, ["Ctrl+0"], None, "Zoom to 100%"),
-        auto_layout=_act(w, "Auto-&layout", w.controller.auto_layout, ["Ctrl+L"], None,
+        auto_layout=_act(w, "Auto-&layout", w.controller.auto_layout, ["Ctrl+L"], "layout",
                          "Arrange the blocks in layers, data on the left"),
         snap=_act(w, "&Snap to Grid", lambda: w.set_snap(acts.snap.isChecked()), [], None, "Snap to grid"),
         minimap=_act(w, "&Minimap", lambda: w.view.minimap.setVisible(acts.minimap.isChecked()), [], None,
@@ -92,6 +103,8 @@ def build_actions(w: MainWindow) -> Actions:
         shortcuts=_act(w, "&Keyboard and Mouse", w.show_shortcuts, ["F1"], None, "Keyboard and mouse help"),
         recent_menu=QMenu("Open &Recent", w),
     )
+    acts.undo.setIconText("Undo")      # the toolbar keeps a short label; the menu says what
+    acts.redo.setIconText("Redo")
     for a in (acts.snap, acts.minimap, acts.theme_light, acts.theme_dark):
         a.setCheckable(True)
     group = QActionGroup(w)
@@ -109,6 +122,8 @@ def build_menus(w: MainWindow, a: Actions) -> None:
     file.addMenu(a.recent_menu)
     file.addSeparator()
     file.addActions([a.save, a.save_as])
+    file.addSeparator()
+    file.addAction(a.data_dir)
     file.addSeparator()
     file.addAction(a.quit)
     edit = bar.addMenu("&Edit")

@@ -76,7 +76,8 @@ def main(argv: list[str]) -> int:
     window = MainWindow(settings, args.theme)
     apply_theme(app, THEMES[window.theme.name])
     window.restore_layout()
-    window.controller.data_dir = args.data_dir
+    if args.data_dir:
+        window.set_data_dir(args.data_dir, remember=False)
     window.show()
     window.open_path(path, ask=False)
     return app.exec()

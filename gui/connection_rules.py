@@ -49,7 +49,7 @@ def quick_problem(doc: GraphDocument, src: PortRef, dst: PortRef) -> str | None:
     if taken:
         e = taken[0]
         return (f"Input '{dst.port}' of '{dst.node}' already takes {e.src}.{e.src_port}; "
-                f"an input takes one connection (delete that one first).")
+                f"an input takes one connection (drag that one off the input first).")
     g = doc.digraph()
     if dst.node in g and src.node in g and nx.has_path(g, dst.node, src.node):
         loop = nx.shortest_path(g, dst.node, src.node) + [dst.node]

@@ -10,7 +10,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
 
 from engine import blocks, graph
@@ -147,6 +147,30 @@ class Controller(QObject):
         self.undo_stack.push(ConnectCommand(self.doc, graph.Edge(src.node, src.port, dst.node, dst.port)))
         return None
 
+    def reconnect(self, old: EdgeKey, a: PortRef, b: PortRef) -> str | None:
+        """Move an existing connection to other ports, as one undo step; returns why not."""
+        if self._refused_while_locked():
+            return LOCKED_MESSAGE
+        ends = orient(a, b)
+        if isinstance(ends, str):
+            self.message.emit(ends)
+            return ends
+        src, dst = ends
+        if (src.node, src.port, dst.node, dst.port) == tuple(old):
+            return None
+        trial = self.doc.copy()
+        trial.remove_edge(tuple(old))
+        problem = connection_problem(trial, src, dst, self.data_dir)
+        if problem:
+            self.message.emit(problem)
+            return problem
+        edge = graph.Edge(src.node, src.port, dst.node, dst.port)
+        self.undo_stack.beginMacro(f"Reconnect to {dst.node}.{dst.port}")
+        self.undo_stack.push(RemoveItemsCommand(self.doc, [], [tuple(old)], "Disconnect"))
+        self.undo_stack.push(ConnectCommand(self.doc, edge))
+        self.undo_stack.endMacro()
+        return None
+
     def disconnect(self, edge_keys: list[EdgeKey]) -> bool:
         return self.remove([], edge_keys, "Disconnect")
 
@@ -185,11 +209,9 @@ class Controller(QObject):
         if not node_ids:
             return False
         frag = fragments.make_fragment(self.doc, node_ids)
-        text = fragments.fragment_to_text(frag)
-        mime = QMimeData()
-        mime.setData(fragments.MIME_TYPE, text.encode("utf-8"))
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        # plain text, not a QMimeData of our own: PySide6 6.12 crashes at exit when the
+        # clipboard still owns a QMimeData made in Python; the JSON text identifies itself
+        QGuiApplication.clipboard().setText(fragments.fragment_to_text(frag))
         self._paste_count = 0
         return True
 
@@ -203,13 +225,7 @@ class Controller(QObject):
         """Insert the clipboard's nodes, at `at` (scene point) or offset from where they were."""
         if self._refused_while_locked():
             return []
-        mime = QGuiApplication.clipboard().mimeData()
-        text = ""
-        if mime is not None and mime.hasFormat(fragments.MIME_TYPE):
-            text = bytes(mime.data(fragments.MIME_TYPE)).decode("utf-8", "replace")
-        elif mime is not None and mime.hasText():
-            text = mime.text()
-        piece = fragments.parse_fragment(text)
+        piece = fragments.parse_fragment(QGuiApplication.clipboard().text())
         if piece is None or not piece.nodes:
             self.message.emit("Nothing to paste: copy some blocks first")
             return []
@@ -238,12 +254,12 @@ class Controller(QObject):
         return not self.undo_stack.isClean()
 
     def new_document(self) -> None:
-        self._replace(GraphDocument())
+        self.set_document(GraphDocument())
 
     def open_file(self, path: str | Path) -> None:
         """Load a graph file; raises GraphError (and leaves the open graph alone) when it fails."""
         loaded = graph.load(path)
-        self._replace(loaded)
+        self.set_document(loaded)
         self.file_loaded.emit(str(loaded.path))
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -256,7 +272,9 @@ class Controller(QObject):
         self.file_saved.emit(str(target))
         return target
 
-    def _replace(self, other: GraphDocument) -> None:
+    def set_document(self, other: GraphDocument) -> None:
+        """Show another document in place of this one (new, open, or a graph built in code);
+        the undo history starts afresh and the result counts as saved."""
         self.undo_stack.clear()
         self.doc.replace_with(other)
         self.undo_stack.setClean()

@@ -13,8 +13,6 @@ from typing import Any
 from engine.errors import GraphError
 from engine.graph import Edge, GraphDocument, Node, from_dict
 
-MIME_TYPE = "application/x-deepcanvas-fragment"
-
 
 def make_fragment(doc: GraphDocument, node_ids: list[str]) -> dict[str, Any]:
     """The selected nodes (in document order) and the edges running between them."""

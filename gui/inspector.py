@@ -132,10 +132,12 @@ class Inspector(QScrollArea):
         a = self.controller.analysis
         lines: list[str] = []
         if a is not None and self.node_id is not None:
-            ins = ", ".join(f"{k} {w}" for k, w in a.in_widths.get(self.node_id, {}).items())
-            outs = ", ".join(f"{k} {w}" for k, w in a.widths.get(self.node_id, {}).items())
-            if ins or outs:
-                lines.append(f"in: {ins or '–'} &nbsp;→&nbsp; out: {outs or '–'}")
+            ins = _ports_text(a.in_widths.get(self.node_id, {}), "in")
+            outs = _ports_text(a.widths.get(self.node_id, {}), "out")
+            if ins and outs:
+                lines.append(f"<b>Shape</b> &nbsp;{ins} &nbsp;→&nbsp; {outs}")
+            elif ins or outs:
+                lines.append(f"<b>{'Takes' if ins else 'Gives'}</b> &nbsp;{ins or outs}")
             for p in a.for_node(self.node_id):
                 color = "#dc2626" if p.severity == "error" else "#d97706"
                 lines.append(f"<span style='color:{color}'>● {_esc(str(p.message))}</span>")
@@ -169,6 +171,13 @@ class Inspector(QScrollArea):
     def _on_locked(self, locked: bool) -> None:
         if self._form_host is not None:
             self._form_host.setEnabled(not locked)
+
+
+def _ports_text(widths: dict, lone: str) -> str:
+    """'64 (8x8)' for a block's single in/out port; 'x 64 (8x8), y 10 classes' for named ones."""
+    if list(widths) == [lone]:
+        return _esc(str(widths[lone]))
+    return ", ".join(f"{_esc(k)} {_esc(str(w))}" for k, w in widths.items())
 
 
 def _esc(text: str) -> str:

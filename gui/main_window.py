@@ -9,12 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMessageBox, QToolBar, QWidget)
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
 
 from engine.errors import GraphError
-from gui.actions import build_actions, build_menus, build_toolbar
+from gui.actions import apply_icons, build_actions, build_menus, build_toolbar
 from gui.canvas.node_item import NODE_H, NODE_W
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
@@ -23,10 +34,12 @@ from gui.inspector import Inspector
 from gui.lesson_panel import LessonPanel
 from gui.palette import Palette
 from gui.recent_files import RecentFiles
+from gui.status_bar import StatusBar
 from gui.theme import LIGHT, THEMES, apply_theme
 
 APP_NAME = "DeepCanvas"
-OPEN_MIN_ZOOM = 0.6     # opening a long graph: readable text at its start beats a tiny whole
+FIT_MIN_ZOOM = 0.55      # opening a graph: fit it whole if its text stays readable, ...
+START_ZOOM = 0.75        # ... else show its start (the data side) at this zoom
 SHORTCUTS = """<table cellpadding=3>
 <tr><td><b>Add a block</b></td><td>drag it from the palette, or double-click it there</td></tr>
 <tr><td><b>Connect</b></td><td>drag from an output (right side) to an input (left side)</td></tr>
@@ -53,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
         self._build_docks()
         self.menu_actions = build_actions(self)
+        apply_icons(self.menu_actions, self.theme.color("text"))
         self.menu_actions.theme_dark.setChecked(self.theme.dark)
         self.menu_actions.theme_light.setChecked(not self.theme.dark)
         build_menus(self, self.menu_actions)
@@ -62,13 +76,19 @@ class MainWindow(QMainWindow):
         self.run_toolbar.setMovable(False)
         self.run_toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         self.addToolBar(Qt.TopToolBarArea, self.run_toolbar)
-        self._build_status_bar()
+        self.status = StatusBar(self.theme, self)
+        self.setStatusBar(self.status)
+        # the labels the tests and the dashboard look at, under their old names
+        self.lock_label, self.zoom_label = self.status.lock_label, self.status.zoom_label
         self._connect()
         self._fitted_once = False
         self.resize(1600, 1000)
         self._update_title()
         self._update_actions()
         self._rebuild_recent_menu()
+        data_dir = self.settings.value("data_dir")
+        if data_dir:
+            self.controller.data_dir = str(data_dir)
         snap = str(self.settings.value("snap_to_grid", "true")).lower() != "false"
         self.menu_actions.snap.setChecked(snap)
         self.scene.snap_to_grid = snap
@@ -94,35 +114,26 @@ class MainWindow(QMainWindow):
         placeholder.setAlignment(Qt.AlignCenter)
         placeholder.setObjectName("FormHelp")
         self.dashboard_dock = self._dock("Dashboard", "dashboard_dock", placeholder, Qt.BottomDockWidgetArea)
-        self.resizeDocks([self.palette_dock], [210], Qt.Horizontal)
-        self.resizeDocks([self.lesson_dock], [400], Qt.Horizontal)
+        self.resizeDocks([self.palette_dock], [190], Qt.Horizontal)
+        self.resizeDocks([self.lesson_dock], [380], Qt.Horizontal)
         self.resizeDocks([self.lesson_dock, self.inspector_dock], [380, 420], Qt.Vertical)
         self.resizeDocks([self.dashboard_dock], [220], Qt.Vertical)
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.lock_label = QLabel(LOCKED_MESSAGE)
-        self.lock_label.setStyleSheet(f"color: {self.theme.warning}; font-weight: 600;")
-        self.lock_label.setVisible(False)
-        self.check_label = QLabel()
-        self.count_label = QLabel()
-        self.zoom_label = QLabel("100%")
-        for w in (self.lock_label, self.check_label, self.count_label, self.zoom_label):
-            bar.addPermanentWidget(w)
-
     def _connect(self) -> None:
         c = self.controller
-        c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        c.analysis_ready.connect(self._show_check)
-        c.doc_changed.connect(self._update_counts)
+        c.message.connect(self.status.say)
+        c.analysis_ready.connect(self.status.show_check)
+        c.doc_changed.connect(lambda: self.status.show_counts(self.controller.doc))
         c.locked_changed.connect(self._on_locked)
         c.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         c.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
         c.file_loaded.connect(lambda _p: self._update_title())
         self.scene.selectionChanged.connect(self._on_selection)
         self.palette.add_requested.connect(self.add_block)
-        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{round(z * 100)}%"))
+        self.view.zoom_changed.connect(self.status.set_zoom)
         self.view.files_dropped.connect(lambda paths: self.open_path(paths[0]))
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._canvas_menu)
 
     # ---- questions and errors (tests replace these) -----------------------------------------
     def ask_save_changes(self) -> str:
@@ -142,6 +153,11 @@ class MainWindow(QMainWindow):
     def ask_save_path(self) -> str | None:
         suggested = str(self.controller.doc.path or Path(self._file_dir()) / "untitled.json")
         path, _ = QFileDialog.getSaveFileName(self, "Save graph as", suggested, "Graph files (*.json)")
+        return path or None
+
+    def ask_data_dir(self) -> str | None:
+        path = QFileDialog.getExistingDirectory(self, "Folder with CSV data files",
+                                                self.controller.data_dir or self._file_dir())
         return path or None
 
     def show_error(self, title: str, message: str) -> None:
@@ -165,7 +181,7 @@ class MainWindow(QMainWindow):
 
     def _refuse_if_locked(self) -> bool:
         if self.controller.locked:
-            self.statusBar().showMessage(LOCKED_MESSAGE, 8000)
+            self.status.say(LOCKED_MESSAGE)
         return self.controller.locked
 
     def new_file(self) -> None:
@@ -174,7 +190,7 @@ class MainWindow(QMainWindow):
         self.controller.new_document()
         self.view.reset_zoom()
         self.view.centerOn(NODE_W * 2, NODE_H)
-        self.statusBar().showMessage("New graph: drag blocks from the palette onto the canvas", 8000)
+        self.status.say("New graph: drag blocks from the palette onto the canvas")
 
     def open_file_dialog(self) -> None:
         if self._refuse_if_locked() or not self.maybe_save():
@@ -198,7 +214,7 @@ class MainWindow(QMainWindow):
         self.recent.add(path)
         self._rebuild_recent_menu()
         self.show_start_of_graph()
-        self.statusBar().showMessage(f"Opened {path}", 5000)
+        self.status.say(f"Opened {path}", 5000)
         return True
 
     def save(self) -> bool:
@@ -223,8 +239,21 @@ class MainWindow(QMainWindow):
         self.recent.add(saved)
         self._rebuild_recent_menu()
         self._update_title()
-        self.statusBar().showMessage(f"Saved {saved}", 5000)
+        self.status.say(f"Saved {saved}", 5000)
         return True
+
+    def choose_data_dir(self) -> None:
+        path = self.ask_data_dir()
+        if path:
+            self.set_data_dir(path)
+
+    def set_data_dir(self, path: str | Path | None, remember: bool = True) -> None:
+        """Where Dataset nodes look for CSV files named without a folder (like --data-dir)."""
+        self.controller.data_dir = str(path) if path else None
+        if remember:
+            self.settings.setValue("data_dir", self.controller.data_dir or "")
+        self.controller.analyse_now()
+        self.status.say(f"Data folder: {path}" if path else "No data folder", 5000)
 
     def _rebuild_recent_menu(self) -> None:
         menu = self.menu_actions.recent_menu
@@ -285,7 +314,12 @@ class MainWindow(QMainWindow):
         self.controller.cut(self.scene.selected_node_ids())
 
     def paste(self) -> None:
-        ids = self.controller.paste()
+        at = None
+        if self.view.underMouse():     # Ctrl+V over the canvas pastes under the pointer
+            p = self.view.mapToScene(self.view.viewport().mapFromGlobal(QCursor.pos()))
+            p = self.scene.snapped(p)
+            at = (p.x(), p.y())
+        ids = self.controller.paste(at)
         if ids:
             self.scene.select_nodes(ids)
 
@@ -297,14 +331,22 @@ class MainWindow(QMainWindow):
     def select_all(self) -> None:
         self.scene.select_nodes(list(self.controller.doc.nodes))
 
+    def _canvas_menu(self, pos) -> None:
+        a = self.menu_actions
+        menu = QMenu(self)
+        menu.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
+        menu.addSeparator()
+        menu.addActions([a.select_all, a.auto_layout, a.fit])
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
     # ---- view ----------------------------------------------------------------------------------
     def show_start_of_graph(self) -> None:
         """Fit the graph; when that would make text unreadable, show its start (the data side)
         at a readable zoom instead, with the minimap for the rest."""
         self.view.fit_all()
-        if self.view.zoom >= OPEN_MIN_ZOOM:
+        if self.view.zoom >= FIT_MIN_ZOOM:
             return
-        self.view.set_zoom(OPEN_MIN_ZOOM)
+        self.view.set_zoom(START_ZOOM)
         rect = self.scene.nodes_rect()
         visible = self.view.visible_scene_rect()
         self.view.centerOn(rect.left() - 40 + visible.width() / 2, rect.center().y())
@@ -326,24 +368,32 @@ class MainWindow(QMainWindow):
             apply_theme(app, self.theme)
         self.scene.set_theme(self.theme)
         self.palette.set_theme(self.theme)
-        self.lock_label.setStyleSheet(f"color: {self.theme.warning}; font-weight: 600;")
+        apply_icons(self.menu_actions, self.theme.color("text"))
+        self.status.set_theme(self.theme)
         self.view.minimap.update()
         self.settings.setValue("theme", self.theme.name)
         self.menu_actions.theme_dark.setChecked(self.theme.dark)
         self.menu_actions.theme_light.setChecked(not self.theme.dark)
-        self._show_check(self.controller.analysis)
 
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard and mouse", SHORTCUTS)
 
     # ---- keeping the chrome current --------------------------------------------------------------
+    def _alive(self) -> bool:
+        """False while Qt tears the window down: the undo stack still signals as it dies."""
+        return shiboken6.isValid(self) and shiboken6.isValid(self.controller.undo_stack)
+
     def _update_title(self) -> None:
+        if not self._alive():
+            return
         path = self.controller.doc.path
         name = Path(path).name if path else "Untitled"
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(self.controller.dirty)
 
     def _update_actions(self) -> None:
+        if not self._alive():
+            return
         a, stack, locked = self.menu_actions, self.controller.undo_stack, self.controller.locked
         a.undo.setEnabled(stack.canUndo() and not locked)
         a.redo.setEnabled(stack.canRedo() and not locked)
@@ -355,14 +405,11 @@ class MainWindow(QMainWindow):
         for act, ok in ((a.cut, has_nodes), (a.duplicate, has_nodes), (a.delete, has_any),
                         (a.paste, True), (a.auto_layout, True)):
             act.setEnabled(ok and not locked)
-        self._update_counts()
-
-    def _update_counts(self) -> None:
-        doc = self.controller.doc
-        n, e = len(doc.nodes), len(doc.edges)
-        self.count_label.setText(f"{n} block{'s' if n != 1 else ''} · {e} connection{'s' if e != 1 else ''}")
+        self.status.show_counts(self.controller.doc)
 
     def _on_selection(self) -> None:
+        if not self._alive() or not shiboken6.isValid(self.inspector):
+            return
         nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_keys()
         if len(nodes) == 1 and not edges:
             self.inspector.show_node(nodes[0])
@@ -375,22 +422,6 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_locked(self, locked: bool) -> None:
-        self.lock_label.setVisible(locked)
+        self.status.set_locked(locked)
         self.palette.setEnabled(not locked)
         self._update_actions()
-
-    def _show_check(self, analysis) -> None:
-        if analysis is None:
-            return
-        errors = [p for p in analysis.problems if p.severity == "error"]
-        warnings = [p for p in analysis.problems if p.severity != "error"]
-        if errors:
-            self.check_label.setText(f"● {len(errors)} problem{'s' if len(errors) != 1 else ''}")
-            self.check_label.setStyleSheet(f"color: {self.theme.error}; font-weight: 600;")
-        elif warnings:
-            self.check_label.setText(f"● ready to train, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
-            self.check_label.setStyleSheet(f"color: {self.theme.warning}; font-weight: 600;")
-        else:
-            self.check_label.setText("● ready to train")
-            self.check_label.setStyleSheet(f"color: {self.theme.ok}; font-weight: 600;")
-        self.check_label.setToolTip("<br>".join(str(p) for p in analysis.problems[:20]) or "No problems found")

@@ -234,7 +234,11 @@ def _json_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
         on_change(parsed, None)
 
     w.editingFinished.connect(commit)
-    editor = Editor(w, lambda v: w.setText("" if v is None else json.dumps(v)))
+    def show(v: Any) -> None:
+        w.setText("" if v is None else json.dumps(v))
+        w.setCursorPosition(0)     # show the start of a long object, not its tail
+
+    editor = Editor(w, show)
     editor.set_value(value)
     return editor
 
@@ -262,7 +266,7 @@ def _nested_editor(param: Param, value: Any, on_change: OnChange, fields: tuple[
     for f in fields:
         ed = make_editor(f, full(value).get(f.name), lambda v, s, n=f.name: field_changed(n, v, s))
         editors[f.name] = ed
-        form.addRow(f.name, ed.widget)
+        form.addRow(f.name.replace("_", " "), ed.widget)
 
     def toggled(on: bool) -> None:
         state["value"] = full(None) if on else None

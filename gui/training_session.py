@@ -50,6 +50,8 @@ class TrainingSession(QObject):
     histogram_node_changed = Signal(str)
     thresholds_changed = Signal(object)
 
+    state_factory = RunState             # what each run's history is kept in (benches time it)
+
     def __init__(self, get_doc: Callable[[], GraphDocument],
                  data_dir: Callable[[], str | None] = lambda: None,
                  scene: Any = None, lock: Callable[[bool], None] | None = None,
@@ -215,7 +217,7 @@ class TrainingSession(QObject):
         if self.histogram_node not in dense:
             self.histogram_node = dense[0] if dense else None
         run.histogram_node = self.histogram_node
-        self._replace_state(RunState())
+        self._replace_state(self.state_factory())
         self.worker = w = TrainingWorker(run, self.state)
         w.run_started.connect(self._on_started)
         w.epoch_ended.connect(self._on_epoch)

@@ -27,7 +27,8 @@ class Dataset(Block):
         Param("drop_first", "bool", True, "CSV: leave out the first one-hot column of each group."),
         Param("task", "choice", "auto", "Classification or regression; auto decides from the target.",
               choices=("auto", "classification", "regression")),
-        Param("missing", "choice", "error", "CSV: what to do with empty cells.",
+        Param("missing", "choice", "error", "CSV: empty cells stop with an error, drop their rows, "
+              "or impute them (numbers: training mean; one_hot columns: most frequent value).",
               choices=("error", "drop", "impute")),
         Param("scaling", "choice", "standard", "How inputs are scaled (fitted on the training split).",
               choices=("standard", "minmax", "none")),

@@ -44,7 +44,7 @@ def resolve_path(path_text: str, graph_dir: str | None, data_dir: str | None,
     for c in dict.fromkeys(candidates):
         if c.is_file():
             return c.resolve()
-    looked = ", ".join(str(c) for c in dict.fromkeys(candidates))
+    looked = ", ".join(str(c.absolute()) for c in dict.fromkeys(candidates))
     raise DataError(f"CSV file '{text}' not found (looked in: {looked}); give an absolute path, "
                     f"put the file beside the graph, or name its folder with --data-dir "
                     f"(in the app: the data folder setting)", node)
@@ -126,7 +126,3 @@ def sniff_delimiter(text: str) -> str:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
     except csv.Error:
         return ","
-
-
-def delimiter_name(sep: str) -> str:
-    return _NAMES.get(sep, repr(sep))

@@ -27,7 +27,10 @@ def load_csv(path_text: str, params: dict[str, Any], graph_dir: str | None = Non
              data_dir: str | None = None, node: str | None = None) -> DataBundle:
     """Load (and cache) a CSV source; every problem is a DataError naming the file or column."""
     path = resolve_path(path_text, graph_dir, data_dir, node)
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError as exc:      # removed or locked since it was found a moment ago
+        raise DataError(f"cannot read '{path}': {exc.strerror or exc}", node) from None
     key = (str(path), stat.st_mtime_ns, stat.st_size, str(params.get("target", "")).strip(),
            tuple(params.get("drop") or ()), tuple(params.get("one_hot") or ()),
            bool(params.get("drop_first", True)), params.get("task", "auto"),

@@ -59,7 +59,7 @@ def _classification(x, y, features, target, class_names) -> list[str]:
 
 
 def _regression(x, y, features, target) -> list[str]:
-    import pandas as pd     # imported late: pandas is slow to import
+    import pandas as pd  # imported late: pandas is slow to import
 
     if np.nanstd(y) == 0:
         return []

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 if TYPE_CHECKING:
     from gui.canvas.view import CanvasView
 
-W, H, MARGIN = 220, 140, 12
+W, H, MARGIN = 200, 120, 12
 
 
 class Minimap(QWidget):
@@ -56,7 +56,7 @@ class Minimap(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         bg = QColor(theme.window)
-        bg.setAlpha(235)
+        bg.setAlpha(215)
         p.setPen(QPen(theme.color("node_border"), 1))
         p.setBrush(bg)
         p.drawRoundedRect(QRectF(0.5, 0.5, W - 1, H - 1), 6, 6)

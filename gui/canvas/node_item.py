@@ -34,7 +34,7 @@ _FONTS: dict[str, object] = {}
 def _font(kind: str):
     """Fonts are made on first paint: a QFont needs the QApplication to exist."""
     if kind not in _FONTS:
-        spec = {"title": (14, True), "type": (11, False), "body": (13, False), "small": (11, False),
+        spec = {"title": (14, True), "type": (11, False), "body": (12, False), "small": (11, False),
                 "badge": (12, True)}[kind]
         _FONTS[kind] = canvas_font(*spec)
     return _FONTS[kind]
@@ -149,12 +149,14 @@ class NodeItem(QGraphicsItem):
         self.overlay_fill: QColor | None = None
         self.overlay_badge = ""
         self.highlighted = False
+        self.highlight_message = ""
         self.syncing = False          # set while the scene copies a position from the document
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
-        self.setToolTip(f"<b>{_escape(node_id)}</b> ({_escape(block_type)})<br>{_escape(help_text)}")
+        self.help_text = help_text
+        self._update_tooltip()
         self.ports: dict[tuple[str, bool], PortItem] = {}
         for names, is_out in ((inputs, False), (outputs, True)):
             for i, name in enumerate(names):
@@ -170,7 +172,22 @@ class NodeItem(QGraphicsItem):
     def set_face(self, summary: str, params_text: str) -> None:
         if (summary, params_text) != (self.summary, self.params_text):
             self.summary, self.params_text = summary, params_text
+            self._update_tooltip()
             self.update()
+
+    def set_highlight(self, on: bool, message: str = "") -> None:
+        self.highlighted, self.highlight_message = on, (message if on else "")
+        self._update_tooltip()
+        self.update()
+
+    def _update_tooltip(self) -> None:
+        if self.highlighted and self.highlight_message:
+            self.setToolTip(self.highlight_message)
+            return
+        # the face may elide the summary; the tooltip always has it whole
+        lines = [f"<b>{_escape(self.node_id)}</b> ({_escape(self.block_type)})"]
+        lines += [_escape(x) for x in (self.summary, self.params_text, self.help_text) if x]
+        self.setToolTip("<br>".join(lines))
 
     def set_problems(self, problems: list[Problem]) -> None:
         self.badge.setVisible(bool(problems))
@@ -264,25 +281,31 @@ class NodeItem(QGraphicsItem):
         title = QFontMetricsF(_font("title")).elidedText(self.node_id, Qt.ElideRight, title_w)
         painter.drawText(QRectF(pad, 0, title_w, HEADER_H), Qt.AlignVCenter | Qt.AlignLeft, title)
 
-        # two rows under the header: the summary, then the parameter count; ports sit on the rows
-        two_port_side = any(n > 1 for n in self._side_counts())
-        inner = 30.0 if two_port_side else 10.0
-        row1 = QRectF(inner, HEADER_H, NODE_W - 2 * inner, ROW_H)
-        painter.setFont(_font("body"))
-        painter.setPen(t.color("node_text"))
-        summary = QFontMetricsF(_font("body")).elidedText(self.summary, Qt.ElideRight, row1.width())
-        painter.drawText(row1, Qt.AlignCenter, summary)
+        # two rows under the header, the summary and the parameter count, each centred in the
+        # room its row's port labels leave
+        small = QFontMetricsF(_font("small"))
+        for row, text, kind, color in ((0, self.summary, "body", "node_text"),
+                                       (1, self.params_text, "small", "node_muted")):
+            y = HEADER_H + ROW_H * row
+            left = right = 10.0
+            for (name, is_out), port in self.ports.items():
+                if y <= port.pos().y() < y + ROW_H:
+                    room = small.horizontalAdvance(name) + 16
+                    if is_out:
+                        right = max(right, room)
+                    else:
+                        left = max(left, room)
+            rect = QRectF(left, y, NODE_W - left - right, ROW_H)
+            painter.setFont(_font(kind))
+            painter.setPen(t.color(color))
+            painter.drawText(rect, Qt.AlignCenter,
+                             QFontMetricsF(_font(kind)).elidedText(text, Qt.ElideRight, rect.width()))
         painter.setFont(_font("small"))
         painter.setPen(t.color("node_muted"))
-        painter.drawText(QRectF(28, HEADER_H + ROW_H, NODE_W - 56, ROW_H), Qt.AlignCenter, self.params_text)
         for (name, is_out), port in self.ports.items():
             y = port.pos().y()
             r = QRectF(NODE_W - 60 - 10, y - 8, 60, 16) if is_out else QRectF(10, y - 8, 60, 16)
             painter.drawText(r, Qt.AlignVCenter | (Qt.AlignRight if is_out else Qt.AlignLeft), name)
-
-    def _side_counts(self) -> tuple[int, int]:
-        ins = sum(1 for _, is_out in self.ports if not is_out)
-        return ins, len(self.ports) - ins
 
     def _paint_training_badge(self, painter: QPainter, t: Theme) -> None:
         painter.setFont(_font("small"))

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine import blocks
 from engine.compiler import Analysis, node_parameter_count
-from gui.canvas.edge_item import DragEdgeItem, EdgeItem
+from gui.canvas.edge_item import EdgeItem
 from gui.canvas.node_item import NODE_H, NODE_W, NodeItem, PortItem
 from gui.canvas.toast import ToastItem
-from gui.connection_rules import orient, quick_problem
+from gui.canvas.wiring import WireDrag
 from gui.controller import LOCKED_MESSAGE, Controller
 from gui.theme import LIGHT, Theme
 
@@ -39,13 +39,12 @@ class CanvasScene(QGraphicsScene):
         self.grid_size = GRID
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[tuple[str, str, str, str], EdgeItem] = {}
-        self._drag: DragEdgeItem | None = None
-        self._drag_target: PortItem | None = None
+        self._wire: WireDrag | None = None
         self._pressed_node = False
         self._toast: ToastItem | None = None
         self._counts: dict[Any, int] = {}
         self._overlay: tuple[dict[str, QColor], dict[str, str]] = ({}, {})
-        self._highlight: tuple[str, str] | None = None
+        self._highlight: str | None = None
         self.last_refusal = ""
         controller.doc_event.connect(self._on_doc_event)
         controller.analysis_ready.connect(self.apply_analysis)
@@ -200,12 +199,21 @@ class CanvasScene(QGraphicsScene):
         block = blocks.get(node.type)
         if block is None:
             return ""
-        if block.inputs and node.id not in a.in_widths:
-            return "params: connect inputs"
-        ins = a.in_widths.get(node.id, {})
+        # the widths arriving at each input, even when the block itself refused them
+        ins = {}
+        for e in self.controller.doc.edges_into(node.id):
+            w = a.widths.get(e.src, {}).get(e.src_port)
+            if w is not None:
+                ins[e.dst_port] = w
+        missing = [p for p in block.inputs if p not in ins and p not in block.optional_inputs]
+        if missing:
+            connected = {e.dst_port for e in self.controller.doc.edges_into(node.id)}
+            return "params: –" if all(p in connected for p in missing) else "connect inputs"
         key = (node.type, json.dumps(node.params, sort_keys=True, default=str),
                tuple(sorted(ins.items())))
         if key not in self._counts:
+            if len(self._counts) > 5000:     # a long session of edits: start the cache afresh
+                self._counts.clear()
             self._counts[key] = node_parameter_count(node.type, node.params, ins)
         n = self._counts[key]
         return f"{n:,} params" if n != 1 else "1 param"
@@ -222,22 +230,18 @@ class CanvasScene(QGraphicsScene):
                 item.update()
 
     def highlight_node(self, node_id: str | None, message: str = "") -> None:
-        """Outline one node in red (e.g. where a NaN first appeared) and bring it into view."""
+        """Outline one node in red (e.g. where a NaN first appeared), put the message in its
+        tooltip, and bring it into view; None clears the highlight."""
         if self._highlight is not None:
-            old = self._nodes.get(self._highlight[0])
+            old = self._nodes.get(self._highlight)
             if old is not None:
-                old.highlighted = False
-                old.setToolTip(self._highlight[1])
-                old.update()
+                old.set_highlight(False)
             self._highlight = None
         item = self._nodes.get(node_id) if node_id else None
         if item is None:
             return
-        self._highlight = (node_id, item.toolTip())
-        item.highlighted = True
-        if message:
-            item.setToolTip(message)
-        item.update()
+        self._highlight = node_id
+        item.set_highlight(True, message)
         for view in self.views():
             view.centerOn(item)
 
@@ -307,55 +311,26 @@ class CanvasScene(QGraphicsScene):
             if self.controller.locked:
                 self.refuse(LOCKED_MESSAGE, event.scenePos())
             else:
-                self._drag = DragEdgeItem(port, self.theme)
-                self.addItem(self._drag)
+                self._wire = WireDrag(self, port)
             event.accept()
             return
         self._pressed_node = event.button() == Qt.LeftButton
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self._drag is None:
-            if (self.controller.locked and event.buttons() & Qt.LeftButton
-                    and isinstance(self.mouseGrabberItem(), NodeItem) and self._pressed_node):
-                self.controller.message.emit(LOCKED_MESSAGE)    # once per press, not per pixel
-                self._pressed_node = False
-            super().mouseMoveEvent(event)
+        if self._wire is not None:
+            self._wire.move(event.scenePos())
             return
-        target = self._port_at(event.scenePos())
-        if target is self._drag.start:
-            target = None
-        if target is not self._drag_target:
-            if self._drag_target is not None:
-                self._drag_target.set_state(PortItem.NORMAL)
-            self._drag_target = target
-        color = None
-        if target is not None:
-            ok = self._quick_ok(self._drag.start, target)
-            target.set_state(PortItem.GOOD if ok else PortItem.BAD)
-            color = self.theme.color("ok" if ok else "error")
-            end = target.scenePos()
-        else:
-            end = event.scenePos()
-            color = self.theme.color("accent")
-        self._drag.set_end(end, color)
-
-    def _quick_ok(self, a: PortItem, b: PortItem) -> bool:
-        ends = orient(a.ref, b.ref)
-        return not isinstance(ends, str) and quick_problem(self.controller.doc, *ends) is None
+        if (self.controller.locked and event.buttons() & Qt.LeftButton
+                and isinstance(self.mouseGrabberItem(), NodeItem) and self._pressed_node):
+            self.controller.message.emit(LOCKED_MESSAGE)    # once per press, not per pixel
+            self._pressed_node = False
+        super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        if self._drag is not None:
-            start, target = self._drag.start, self._port_at(event.scenePos())
-            self.removeItem(self._drag)
-            self._drag = None
-            if self._drag_target is not None:
-                self._drag_target.set_state(PortItem.NORMAL)
-                self._drag_target = None
-            if target is not None and target is not start:
-                reason = self.controller.connect(start.ref, target.ref)
-                if reason:
-                    self.refuse(reason, event.scenePos())
+        if self._wire is not None:
+            wire, self._wire = self._wire, None
+            wire.finish(event.scenePos())
             event.accept()
             return
         super().mouseReleaseEvent(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
 from gui.theme import Theme, canvas_font
 
@@ -13,7 +13,9 @@ PAD = 10.0
 SHOW_MS = 5000
 
 
-class ToastItem(QGraphicsItem):
+class ToastItem(QGraphicsObject):
+    """A QGraphicsObject so its timers die with it when the scene goes."""
+
     def __init__(self, text: str, theme: Theme, kind: str = "error"):
         super().__init__()
         self.text = text
@@ -27,13 +29,13 @@ class ToastItem(QGraphicsItem):
         r = fm.boundingRect(QRectF(0, 0, MAX_W, 1000), Qt.TextWordWrap, text)
         self._text_rect = QRectF(PAD + 14, PAD, r.width() + 2, r.height() + 2)
         self._rect = self._text_rect.adjusted(-PAD - 14, -PAD, PAD, PAD)
-        self._timer = QTimer(singleShot=True, interval=SHOW_MS)
+        self._timer = QTimer(self, singleShot=True, interval=SHOW_MS)
         self._timer.timeout.connect(self._fade)
         self._timer.start()
         self._anim: QVariantAnimation | None = None
 
     def _fade(self) -> None:
-        self._anim = QVariantAnimation(startValue=1.0, endValue=0.0, duration=400)
+        self._anim = QVariantAnimation(self, startValue=1.0, endValue=0.0, duration=400)
         self._anim.valueChanged.connect(self.setOpacity)
         self._anim.finished.connect(self.dismiss)
         self._anim.start()

@@ -9,7 +9,9 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
+from gui.canvas.edge_item import EdgeItem
 from gui.canvas.minimap import MARGIN, Minimap
+from gui.canvas.node_item import NodeItem
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 FIT_MAX_ZOOM = 1.25    # fitting a tiny graph should not blow it up to poster size
@@ -108,12 +110,22 @@ class CanvasView(QGraphicsView):
         self.verticalScrollBar().setValue(int(self.verticalScrollBar().value() - dy))
 
     def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.RightButton:
+            self._select_for_menu(event.position().toPoint())
         if event.button() == Qt.MiddleButton or (event.button() == Qt.LeftButton and self._space):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.ClosedHandCursor)
             event.accept()
             return
         super().mousePressEvent(event)
+
+    def _select_for_menu(self, pos: QPoint) -> None:
+        """A right-click acts on what is under it: select that first, as file managers do."""
+        item = self.itemAt(pos)
+        item = getattr(item, "node_item", None) or getattr(item, "edge", None) or item
+        if isinstance(item, (NodeItem, EdgeItem)) and not item.isSelected():
+            self.scene().clearSelection()
+            item.setSelected(True)
 
     def mouseMoveEvent(self, event) -> None:
         if self._pan_from is not None:

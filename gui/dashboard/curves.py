@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from gui.dashboard.plot_frame import BLUE, GREEN, ORANGE, SERIES, PlotFrame, pen
+from gui.dashboard.plot_frame import BLUE, GREEN, ORANGE, SERIES, GrowingLimit, PlotFrame, pen
 from gui.run_state import Snapshot
 
 MAX_TERMS = 6            # loss terms drawn on their own (more are summed into the total only)
@@ -28,7 +28,10 @@ def epoch_series(snap: Snapshot, split: str, key: str) -> tuple[np.ndarray, np.n
 
 
 class LossView:
-    """Per-step loss (faint), each loss term, and the epoch's train and validation loss."""
+    """Per-step loss (faint), each loss term, and the epoch's train and validation loss.
+
+    The axes move in jumps (x doubles, y grows to the largest loss seen, from 0) rather than
+    following the data every frame: a redrawn axis is the costliest part of a frame."""
 
     def __init__(self) -> None:
         self.frame = PlotFrame("Loss")
@@ -41,20 +44,35 @@ class LossView:
                                   symbolBrush=BLUE, symbolPen=None, name="train, epoch mean")
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,
                                 symbolBrush=ORANGE, symbolPen=None, name="validation")
+        p.disableAutoRange()
         self._term_names: list[str] = []
         self.log_y = False
+        self.x_limit = GrowingLimit(1.0)
+        self.y_max = 0.0
+        self._x_applied: float | None = None
+        self._drawn: tuple = ()
 
     def reset(self) -> None:
         for c in [self.step_curve, self.train_curve, self.val_curve, *self.term_curves]:
             c.setData([], [])
         self._set_terms([])
         self._set_log(False)
+        self.x_limit.reset()
+        self.y_max = 0.0
+        self._x_applied = None
+        self._drawn = ()
+        self.frame.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
 
     def _set_log(self, on: bool) -> None:
         if on != self.log_y:
             self.log_y = on
-            self.frame.plot.setLogMode(y=on)
-            self.frame.plot.setLabel("left", "loss (log scale)" if on else "loss")
+            p = self.frame.plot
+            p.setLogMode(y=on)
+            p.setLabel("left", "loss (log scale)" if on else "loss")
+            if on:
+                p.enableAutoRange(axis="y")
+            else:
+                p.disableAutoRange(axis="y")
 
     def _set_terms(self, names: list[str]) -> None:
         if names == self._term_names:
@@ -69,22 +87,40 @@ class LossView:
     def update(self, snap: Snapshot) -> None:
         if snap.start is None:
             return
+        key = (len(snap.loss_cols), snap.loss_span, len(snap.epochs))
+        if key == self._drawn:
+            return
+        self._drawn = key
         cols = snap.loss_cols
         x = step_x(len(cols), snap.loss_span, snap.start.steps_per_epoch)
         total = cols[:, 0] if len(cols) else np.zeros(0)
         self.step_curve.setData(x, total)
+        self._set_terms(snap.term_names[:MAX_TERMS])
+        for i, c in enumerate(self.term_curves):
+            c.setData(x, cols[:, 1 + i]) if i < len(self._term_names) and len(cols) else c.setData([], [])
+        train, val = epoch_series(snap, "train", "loss"), epoch_series(snap, "val", "loss")
+        self.train_curve.setData(*train)
+        self.val_curve.setData(*val)
         # a loss that grows by orders of magnitude (a divergence) flattens everything else on a
         # linear axis: switch to a log axis, once, for the rest of the run
         if not self.log_y and len(total) and np.all(total > 0) and total.max() > 1e3 * total.min():
             self._set_log(True)
-        self._set_terms(snap.term_names[:MAX_TERMS])
-        for i, c in enumerate(self.term_curves):
-            if i < len(self._term_names) and len(cols):
-                c.setData(x, cols[:, 1 + i])
-            else:
-                c.setData([], [])
-        self.train_curve.setData(*epoch_series(snap, "train", "loss"))
-        self.val_curve.setData(*epoch_series(snap, "val", "loss"))
+        self._fit_axes(x, [total, train[1], val[1]], snap.start.epochs)
+
+    def _fit_axes(self, x: np.ndarray, series: list[np.ndarray], epochs: int) -> None:
+        p = self.frame.plot
+        if len(x):
+            self.x_limit.fit(float(x[-1]), float(epochs))
+        if self.x_limit.value != self._x_applied:
+            self._x_applied = self.x_limit.value
+            p.setXRange(0, self.x_limit.value, padding=0)
+        if self.log_y:
+            return
+        finite = [v[np.isfinite(v)] for v in series if len(v)]
+        top = max((float(v.max()) for v in finite if len(v)), default=0.0)
+        if top > self.y_max:
+            self.y_max = top * 1.1
+            p.setYRange(0, self.y_max, padding=0)
 
 
 class MetricsView:
@@ -101,27 +137,44 @@ class MetricsView:
                                 symbolBrush=ORANGE, symbolPen=None, name="validation")
         self.test_point = p.plot(pen=None, symbol="star", symbolSize=16, symbolBrush=GREEN,
                                  symbolPen=pg.mkPen("k"), name="test")
+        p.disableAutoRange(axis="x")
         self.key: str | None = None
+        self.x_limit = GrowingLimit(1.0)
+        self._x_applied: float | None = None
+        self._drawn: tuple = ()
 
     def reset(self) -> None:
         for c in (self.train_curve, self.val_curve, self.test_point):
             c.setData([], [])
         self.frame.note.setText("")
         self.key = None
+        self.x_limit.reset()
+        self._x_applied = None
+        self._drawn = ()
+        self.frame.plot.setXRange(0, 1, padding=0)
 
     def update(self, snap: Snapshot) -> None:
         if snap.start is None:
             return
+        drawn = (len(snap.epochs), snap.done is not None)
+        if drawn == self._drawn:
+            return
+        self._drawn = drawn
         key = "accuracy" if snap.task == "classification" else "r2"
+        p = self.frame.plot
         if key != self.key:
             self.key = key
-            self.frame.plot.setLabel("left", "accuracy" if key == "accuracy" else "R²")
+            p.setLabel("left", "accuracy" if key == "accuracy" else "R²")
             if key == "accuracy":
-                self.frame.plot.setYRange(0, 1.02, padding=0)
+                p.setYRange(0, 1.02, padding=0)
             else:
-                self.frame.plot.enableAutoRange(axis="y")
+                p.enableAutoRange(axis="y")
         self.train_curve.setData(*epoch_series(snap, "train", key))
         self.val_curve.setData(*epoch_series(snap, "val", key))
+        self.x_limit.fit(float(len(snap.epochs)), float(snap.start.epochs))
+        if self.x_limit.value != self._x_applied:
+            self._x_applied = self.x_limit.value
+            p.setXRange(0, self.x_limit.value, padding=0.02)
         test = snap.done.test.get(key) if snap.done else None
         if isinstance(test, (int, float)):
             self.test_point.setData([max(1, snap.done.epochs_run)], [test])

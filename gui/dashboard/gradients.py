@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF
 
 from gui import gradient_scale as scale
 from gui.badges import Thresholds
-from gui.dashboard.plot_frame import INK, RED, PlotFrame, pen
+from gui.dashboard.plot_frame import INK, RED, GrowingLimit, PlotFrame, pen
 from gui.run_state import Snapshot
 
 
@@ -44,6 +44,7 @@ class GradBarsView:
         self.vanish_line.hide()
         self._layers: list[str] = []
         self.shown: dict[str, float] = {}        # what the bars show now, for tests and export
+        self._pens: list = []
         self._apply_thresholds()
 
     def set_thresholds(self, t: Thresholds) -> None:
@@ -70,8 +71,10 @@ class GradBarsView:
             return
         logs = [min(scale.LOG_MAX, max(scale.LOG_MIN, math.log10(n))) if math.isfinite(n) and n > 0
                 else (scale.LOG_MAX if not math.isfinite(n) else scale.LOG_MIN) for n in norms]
+        if len(self._pens) != len(norms):
+            self._pens = [pg.mkPen(INK)] * len(norms)
         self.bars.setOpts(x=np.arange(len(layers)), height=np.asarray(logs) - scale.LOG_MIN,
-                          y0=scale.LOG_MIN, brushes=scale.brush_colors(norms), pens=[pg.mkPen(INK)] * len(norms))
+                          y0=scale.LOG_MIN, brushes=scale.brush_colors(norms), pens=self._pens)
         self.shown = dict(zip(layers, norms))
         largest = max((n for n in norms if math.isfinite(n)), default=0.0)
         if largest > 0:
@@ -94,10 +97,16 @@ class HeatStripView:
         p.addItem(self.image)
         p.invertY(False)
         self._layers: list[str] = []
+        self.x_limit = GrowingLimit(0.25)
+        self._x_applied: float | None = None
+        self._drawn: tuple = ()
 
     def reset(self) -> None:
         self.image.clear()
         self._layers = []
+        self.x_limit.reset()
+        self._x_applied = None
+        self._drawn = ()
 
     def update(self, snap: Snapshot) -> None:
         layers = snap.layers
@@ -111,11 +120,14 @@ class HeatStripView:
             self.frame.plot.getAxis("left").setTicks([ticks])
             self.frame.plot.setYRange(0, n, padding=0)
         cols = snap.grad_cols
-        if not len(cols):
+        if not len(cols) or (len(cols), snap.grad_span) == self._drawn:
             return
-        img = cols[:, ::-1]
+        self._drawn = (len(cols), snap.grad_span)
         epochs = len(cols) * snap.grad_span / max(1, snap.start.steps_per_epoch)
-        self.image.setImage(img, autoLevels=False, levels=(scale.LOG_MIN, scale.LOG_MAX))
+        self.image.setImage(cols[:, ::-1], autoLevels=False, levels=(scale.LOG_MIN, scale.LOG_MAX))
         self.image.setRect(QRectF(0.0, 0.0, epochs, float(len(layers))))
-        # the strip fills the plot: the run so far, however long, is the whole picture
-        self.frame.plot.setXRange(0, max(epochs, 0.05), padding=0)
+        # the strip fills between half and all of the width: the axis moves only when it doubles
+        self.x_limit.fit(epochs, float(snap.start.epochs))
+        if self.x_limit.value != self._x_applied:
+            self._x_applied = self.x_limit.value
+            self.frame.plot.setXRange(0, self.x_limit.value, padding=0)

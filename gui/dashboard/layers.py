@@ -78,6 +78,7 @@ class ActivationView:
         p.addItem(self.dead_line)
         self.set_thresholds(thresholds)
         self._ids: list[str] = []
+        self._drawn: tuple = ()
         self.shown: dict[str, float] = {}
 
     def set_thresholds(self, t: Thresholds) -> None:
@@ -86,6 +87,7 @@ class ActivationView:
     def reset(self) -> None:
         self.bars.setOpts(x=[], height=[], brushes=[])
         self._ids = []
+        self._drawn = ()
         self.shown = {}
 
     def update(self, snap: Snapshot) -> None:
@@ -99,8 +101,9 @@ class ActivationView:
             self.frame.plot.getAxis("bottom").setTicks([ticks])
             self.frame.plot.setXRange(-0.6, max(0, len(ids) - 1) + 0.6, padding=0)
         sat, dead = snap.sampled.get("saturated", {}), snap.sampled.get("dead", {})
-        if not ids or not (sat or dead):
+        if not ids or not (sat or dead) or (sat, dead) == self._drawn:
             return
+        self._drawn = (sat, dead)
         values = [dead.get(a, 0.0) if fns[a] == "relu" else sat.get(a, 0.0) for a in ids]
         brushes = [SKY if fns[a] == "relu" else ORANGE for a in ids]
         # an empty bar would be invisible: a hairline at zero shows the layer was measured

@@ -29,6 +29,27 @@ PURPLE, SKY, YELLOW, GREY = QColor(204, 121, 167), QColor(86, 180, 233), QColor(
 SERIES = (BLUE, ORANGE, GREEN, PURPLE, SKY, RED, YELLOW, GREY)
 
 
+class GrowingLimit:
+    """An axis limit that doubles when the data passes it (up to a cap), so the axis is redrawn
+    a handful of times per run instead of at every frame as an autoranged axis would be."""
+
+    def __init__(self, start: float = 1.0):
+        self.start = start
+        self.value = start
+
+    def reset(self) -> None:
+        self.value = self.start
+
+    def fit(self, needed: float, cap: float | None = None) -> bool:
+        """Grow to cover `needed`; True when the limit changed (the caller sets the range)."""
+        old = self.value
+        while self.value < needed:
+            self.value *= 2
+        if cap is not None and cap >= needed:
+            self.value = min(self.value, cap)
+        return self.value != old
+
+
 def pen(color: QColor, width: float = 2.0, dashed: bool = False) -> QPen:
     p = pg.mkPen(color, width=width)
     if dashed:

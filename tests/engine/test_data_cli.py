@@ -10,7 +10,7 @@ import pytest
 from engine.cli import main as cli
 from tests.conftest import GRAPHS, ROOT, SHARED_DATA
 
-GOOD = "a,b,colour,y\n" + "".join(f"{i},{i % 7},{'red' if i % 2 else 'blue'},{i % 2}\n"
+GOOD = "a,b,colour,y\n" + "".join(f"{i},{i % 7},{'red' if i % 3 == 0 else 'blue'},{int(i % 5 in (1, 3))}\n"
                                   for i in range(40))
 BAD = {
     "missing file": (None, {}, "'data.csv' not found"),
@@ -57,7 +57,13 @@ def test_bad_csv_gives_status_2_and_one_line(tmp_path, capsys, case, command):
 def test_good_csv_passes_check(tmp_path, capsys):
     assert cli(["check", make_graph(tmp_path, GOOD)]) == 0
     out = capsys.readouterr().out
-    assert "out: x=5, y=2 classes" in out and out.strip().endswith("ok")
+    assert "out: x=3, y=2 classes" in out and out.strip().endswith("ok")
+    assert "warning" not in out
+
+
+def test_semicolon_csv_passes_check(tmp_path, capsys):
+    assert cli(["check", make_graph(tmp_path, GOOD.replace(",", ";"))]) == 0
+    assert "out: x=3, y=2 classes" in capsys.readouterr().out
 
 
 def _main(*args: str) -> subprocess.CompletedProcess:
@@ -65,6 +71,7 @@ def _main(*args: str) -> subprocess.CompletedProcess:
                           text=True, cwd=ROOT, timeout=120)
 
 
+@pytest.mark.slow
 def test_subprocess_check_and_train_fail_cleanly(tmp_path):
     bad = make_graph(tmp_path, GOOD, one_hot=[])
     for command in (["check", bad], ["train", bad, "--json"]):
@@ -78,6 +85,7 @@ def test_subprocess_check_and_train_fail_cleanly(tmp_path):
     assert event["event"] == "error" and event["node"] == "data" and "'colour'" in event["message"]
 
 
+@pytest.mark.slow
 def test_subprocess_check_warns_about_area(tmp_path):
     doc = json.loads((GRAPHS / "forest_fires.json").read_text(encoding="utf-8"))
     data = next(n for n in doc["nodes"] if n["id"] == "data")

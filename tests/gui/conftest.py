@@ -76,7 +76,7 @@ class User:
     def drop_block(self, block: str, scene_centre: QPointF) -> None:
         """Drag a block from the palette and let go over the canvas at a scene point."""
         vp = self.w.view.viewport()
-        p = QPointF(self.w.view.mapFromScene(scene_centre))
+        p = self.w.view.mapFromScene(scene_centre)     # QPoint: every PySide6 6.x accepts it
         md = QMimeData()
         md.setData(BLOCK_MIME, block.encode())
         for ev in (QDragEnterEvent(p, Qt.CopyAction, md, Qt.LeftButton, Qt.NoModifier),
@@ -103,7 +103,8 @@ class User:
         self.press(pos)
         self.release(pos)
 
-    def click_empty(self, pos: QPointF = QPointF(-3000, -3000)) -> None:
+    def click_empty(self, pos: QPointF | None = None) -> None:
+        pos = pos if pos is not None else QPointF(-3000, -3000)   # far from any node
         self.w.view.centerOn(pos)
         self.press(pos)
         self.release(pos)

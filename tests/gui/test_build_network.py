@@ -71,7 +71,9 @@ def build(window, user):
 
     user.click_empty()
     assert window.inspector.mode == "training"
+    count = stack.count()
     user.type_into("lr", "0.01")
+    assert stack.count() == count + 1
     user.type_into("epochs", "5")
     assert doc.training == {"lr": 0.01, "epochs": 5}
 

@@ -1,0 +1,113 @@
+"""Regenerate the editor screenshots of docs/USER_GUIDE.md (offscreen, no display needed).
+
+    python docs/img/make_screenshots.py [OUT_DIR]
+
+Each picture is made by driving the window the way a user would (selecting, typing into the
+inspector, dragging a connection), so the guide shows what the app really does.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtGui import QMouseEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui.app import make_app, settle  # noqa: E402
+from gui.theme import THEMES, apply_theme  # noqa: E402
+
+GRAPHS = ROOT / "graphs"
+SIZE = (1600, 1000)
+
+
+def _mouse(view, kind, scene_pos, buttons):
+    p = view.mapFromScene(scene_pos)
+    button = Qt.LeftButton if kind != QMouseEvent.MouseMove else Qt.NoButton
+    ev = QMouseEvent(kind, QPointF(p), QPointF(view.viewport().mapToGlobal(p)), button, buttons, Qt.NoModifier)
+    QApplication.sendEvent(view.viewport(), ev)
+
+
+def drag(view, a: QPointF, b: QPointF) -> None:
+    _mouse(view, QMouseEvent.MouseButtonPress, a, Qt.LeftButton)
+    for i in range(1, 7):
+        _mouse(view, QMouseEvent.MouseMove, a + (b - a) * (i / 6), Qt.LeftButton)
+    _mouse(view, QMouseEvent.MouseButtonRelease, b, Qt.NoButton)
+
+
+def window_for(app, graph: str, theme: str = "light"):
+    from gui.main_window import MainWindow
+
+    tmp = tempfile.mkdtemp()
+    w = MainWindow(QSettings(str(Path(tmp) / "s.ini"), QSettings.IniFormat), theme)
+    apply_theme(app, THEMES[theme])
+    w.resize(*SIZE)
+    w.show()
+    settle(app)
+    w.controller.open_file(GRAPHS / graph)
+    w.controller.analyse_now()
+    w.show_start_of_graph()
+    settle(app)
+    return w
+
+
+def finish(app, w, path: Path) -> None:
+    settle(app)
+    w.grab().save(str(path))
+    w.controller.undo_stack.setClean()
+    w.close()
+    print(path)
+
+
+def lesson(app, out: Path) -> None:
+    w = window_for(app, "mlp_digits.json")
+    w.scene.select_nodes(["h1"])
+    finish(app, w, out / "editor_lesson.png")
+
+
+def error_badge(app, out: Path) -> None:
+    w = window_for(app, "mlp_digits.json")
+    w.scene.select_nodes(["out"])
+    w.controller.set_param("out", "units", 12)    # as if typed into the inspector
+    w.controller.analyse_now()
+    w.scene.select_nodes(["loss"])
+    w.view.set_zoom(1.0)
+    w.view.centerOn(w.scene.node_item("out").sceneBoundingRect().center() + QPointF(120, 40))
+    finish(app, w, out / "error_badge.png")
+
+
+def refused(app, out: Path) -> None:
+    w = window_for(app, "mlp_digits.json")
+    w.view.set_zoom(1.0)
+    w.view.centerOn(QPointF(330, 120))
+    settle(app)
+    scene = w.scene
+    a = scene.node_item("data").port("y", True).scenePos()
+    b = scene.node_item("a1").port("in", False).scenePos()
+    drag(w.view, a, b)
+    finish(app, w, out / "refused_connection.png")
+
+
+def dark(app, out: Path) -> None:
+    w = window_for(app, "deep_sigmoid.json", "dark")
+    finish(app, w, out / "editor_dark.png")
+    apply_theme(app, THEMES["light"])
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else Path(__file__).resolve().parent
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    for shot in (lesson, error_badge, refused, dark):
+        shot(app, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

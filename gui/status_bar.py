@@ -1,0 +1,66 @@
+"""The status bar: passing messages on the left; on the right, whether editing is locked, whether
+the graph is ready to train, its size, and the zoom."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from engine.compiler import Analysis
+from engine.graph import GraphDocument
+from gui.controller import LOCKED_MESSAGE
+from gui.theme import Theme
+
+MESSAGE_MS = 8000
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, theme: Theme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.theme = theme
+        self.lock_label = QLabel(LOCKED_MESSAGE)
+        self.lock_label.setVisible(False)
+        self.check_label = QLabel()
+        self.count_label = QLabel()
+        self.zoom_label = QLabel("100%")
+        for w in (self.lock_label, self.check_label, self.count_label, self.zoom_label):
+            self.addPermanentWidget(w)
+        self._analysis: Analysis | None = None
+        self.set_theme(theme)
+
+    def say(self, text: str, ms: int = MESSAGE_MS) -> None:
+        self.showMessage(text, ms)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.lock_label.setStyleSheet(f"color: {theme.warning}; font-weight: 600;")
+        if self._analysis is not None:
+            self.show_check(self._analysis)
+
+    def set_locked(self, locked: bool) -> None:
+        self.lock_label.setVisible(locked)
+
+    def set_zoom(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{round(zoom * 100)}%")
+
+    def show_counts(self, doc: GraphDocument) -> None:
+        self.count_label.setText(f"{_plural(len(doc.nodes), 'block')} · {_plural(len(doc.edges), 'connection')}")
+
+    def show_check(self, analysis: Analysis | None) -> None:
+        """'ready to train' in green, or the number of problems in red (hover for the list)."""
+        if analysis is None:
+            return
+        self._analysis = analysis
+        errors = [p for p in analysis.problems if p.severity == "error"]
+        warnings = [p for p in analysis.problems if p.severity != "error"]
+        if errors:
+            text, color = f"● {_plural(len(errors), 'problem')}", self.theme.error
+        elif warnings:
+            text, color = f"● ready to train, {_plural(len(warnings), 'warning')}", self.theme.warning
+        else:
+            text, color = "● ready to train", self.theme.ok
+        self.check_label.setText(text)
+        self.check_label.setStyleSheet(f"color: {color}; font-weight: 600;")
+        self.check_label.setToolTip("<br>".join(str(p) for p in analysis.problems[:20]) or "No problems found")

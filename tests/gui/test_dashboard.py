@@ -1,0 +1,274 @@
+"""The training panel driven as a user drives it: buttons pressed, numbers read off the widgets
+and compared with what the engine computes headless."""
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from engine import graph
+from engine.telemetry import DoneReport
+from engine.training.trainer import train_to_end
+from gui.dashboard.controls import SPEED_STEPS, delay_for
+from gui.dashboard.panel import DashboardPanel
+from gui.training_session import TrainingSession
+from tests.conftest import GRAPHS
+
+
+class FakeScene:
+    """Records what the session tells the canvas."""
+
+    def __init__(self):
+        self.colors, self.badges = {}, {}
+        self.highlighted, self.message = None, ""
+        self.overlays = self.clears = 0
+        self.locks: list[bool] = []
+
+    def set_training_overlay(self, colors, badges):
+        self.colors, self.badges = dict(colors), dict(badges)
+        self.overlays += 1
+
+    def highlight_node(self, node_id, message=""):
+        self.highlighted, self.message = node_id, message
+
+    def clear_training_overlay(self):
+        self.colors, self.badges = {}, {}
+        self.clears += 1
+
+    def lock(self, locked: bool):
+        self.locks.append(locked)
+
+
+class Host:
+    def __init__(self, qtbot, name: str):
+        self.doc = graph.load(GRAPHS / name)
+        self.scene = FakeScene()
+        self.window = QMainWindow()
+        self.session = TrainingSession(lambda: self.doc, scene=self.scene, lock=self.scene.lock,
+                                       parent=self.window)
+        self.panel = DashboardPanel(self.session)
+        self.window.setCentralWidget(self.panel)
+        self.window.resize(1400, 700)
+        qtbot.addWidget(self.window)
+        self.window.show()
+        self.qtbot = qtbot
+
+    @property
+    def dashboard(self):
+        return self.panel.dashboard
+
+    def click(self, name: str) -> None:
+        self.qtbot.mouseClick(self.panel.controls.buttons[name], Qt.LeftButton)
+
+    def wait_idle(self, timeout=120_000) -> None:
+        self.qtbot.waitUntil(lambda: self.session.status == "idle", timeout=timeout)
+
+    def wait_steps(self, n: int) -> None:
+        self.qtbot.waitUntil(lambda: self.session.state.snapshot().global_step >= n, timeout=60_000)
+
+
+@pytest.fixture
+def host(qtbot, request):
+    hosts = []
+
+    def make(name="mlp_digits.json"):
+        h = Host(qtbot, name)
+        hosts.append(h)
+        return h
+    yield make
+    for h in hosts:
+        h.session.shutdown()
+        assert h.session.worker is None
+
+
+def os_threads() -> int:
+    """Threads of this process as the kernel counts them (QThreads included)."""
+    with open("/proc/self/status") as f:
+        return int(next(line for line in f if line.startswith("Threads:")).split()[1])
+
+
+def test_run_shows_the_engines_final_accuracy(host):
+    h = host("mlp_digits.json")
+    engine_done = next(r for r in train_to_end(graph.load(GRAPHS / "mlp_digits.json"))
+                       if isinstance(r, DoneReport))
+    h.click("run")
+    assert h.session.status == "running" and h.scene.locks == [True]
+    h.wait_idle()
+    acc = engine_done.test["accuracy"]
+    shown = h.dashboard.summary.text()
+    assert f"Test accuracy {acc:.4f}" in shown
+    assert h.dashboard.metrics.frame.note.text() == f"test accuracy {acc:.4f}"
+    x, y = h.dashboard.metrics.test_point.getData()
+    assert list(y) == [acc]
+    assert h.dashboard.confusion.shown is None             # hidden tabs are not drawn...
+    h.dashboard.tabs.setCurrentIndex(2)                     # ...until they are shown
+    assert h.dashboard.confusion.shown == engine_done.test["confusion"]
+    assert h.dashboard.confusion.frame.note.text() == "test set"
+    assert h.scene.locks == [True, False]
+    assert "Completed: 20 of 20 epochs" in h.panel.controls.progress_label.text()
+    # the canvas was coloured for every Dense layer, on the fixed scale
+    assert set(h.scene.colors) == {"h1", "h2", "out"}
+    assert h.session.worker is None
+
+
+def test_figures_copied_as_text_are_the_ones_shown(host):
+    h = host("mlp_digits.json")
+    h.click("run")
+    h.wait_idle()
+    text = h.dashboard.copy_figures()
+    assert QApplication.clipboard().text() == text
+    snap = h.session.state.snapshot()
+    assert f"accuracy {snap.done.test['accuracy']:.6g}" in text
+    assert text.count("\n20\t") == 1                  # one row per epoch, the 20th among them
+    for layer in ("h1", "h2", "out"):
+        assert f"\n{layer}\t" in text
+
+
+def test_every_plot_saves_as_png(host, tmp_path):
+    h = host("mlp_digits.json")
+    h.click("run")
+    h.wait_idle()
+    for i, frame in enumerate(h.dashboard.frames):
+        path = tmp_path / f"plot{i}.png"
+        assert frame.save_png(path) and path.stat().st_size > 1000
+
+
+def test_deep_sigmoid_shows_vanishing_gradient(host):
+    h = host("deep_sigmoid.json")
+    h.click("run")
+    h.wait_steps(30)
+    h.qtbot.waitUntil(lambda: "h1" in h.dashboard.bars.shown and bool(h.scene.badges), timeout=10_000)
+    bars = h.dashboard.bars.shown
+    # input side first, and the first layer's gradient orders of magnitude below the last's
+    assert list(bars) == [f"h{i}" for i in range(1, 11)] + ["out"]
+    assert bars["h1"] < 1e-4 * bars["out"]
+    assert h.scene.badges.get("h1") == "vanishing" and "out" not in h.scene.badges
+    assert h.dashboard.heat.image.image.shape[1] == 11
+    h.click("stop")
+
+
+def test_stop_takes_effect_within_a_second(host):
+    h = host("deep_sigmoid.json")
+    h.click("run")
+    h.wait_steps(20)
+    t = time.perf_counter()
+    h.click("stop")
+    assert h.session.status == "stopping"
+    h.wait_idle(timeout=5_000)
+    assert time.perf_counter() - t < 1.0
+    snap = h.session.state.snapshot()
+    assert snap.done.reason == "stopped" and h.scene.locks == [True, False]
+    assert "Stopped" in h.panel.controls.progress_label.text()
+
+
+def test_step_from_idle_trains_one_batch_at_a_time(host):
+    h = host("mlp_digits.json")
+    h.click("step")
+    h.wait_steps(1)
+    time.sleep(0.2)
+    QApplication.processEvents()
+    assert h.session.state.snapshot().global_step == 1 and h.session.status == "paused"
+    h.click("step")
+    h.wait_steps(2)
+    time.sleep(0.2)
+    assert h.session.state.snapshot().global_step == 2
+    assert h.panel.controls.buttons["run"].text() == "Resume"
+    h.click("run")                              # resumes the same run
+    h.wait_steps(30)
+    assert h.session.status == "running"
+    h.click("stop")
+    h.wait_idle()
+
+
+def test_speed_slider_slows_training_down(host):
+    h = host("mlp_digits.json")
+    slider = h.panel.controls.speed
+    slider.setValue(SPEED_STEPS - 1)            # the slowest that is not full speed: 1 ms
+    assert h.session.delay_s == pytest.approx(delay_for(SPEED_STEPS - 1))
+    slider.setValue(10)
+    h.click("run")
+    assert h.session.run.control.delay_s == pytest.approx(delay_for(10)) and delay_for(10) > 0.05
+    time.sleep(0.6)
+    QApplication.processEvents()
+    # a batch takes ~1 ms at full speed; in slow motion, at most one per delay
+    assert h.session.state.snapshot().global_step <= 0.6 / delay_for(10) + 2
+    slider.setValue(SPEED_STEPS)
+    assert h.session.run.control.delay_s == 0
+    h.click("stop")
+    h.wait_idle()
+
+
+def test_divergence_points_at_the_first_layer(host):
+    h = host("exploding.json")
+    h.click("run")
+    h.wait_idle()
+    assert h.scene.highlighted == "h1"
+    assert "'h1'" in h.scene.message and "What usually helps" in h.scene.message
+    assert h.dashboard.summary.isVisible() and "'h1'" in h.dashboard.summary.text()
+    assert h.scene.badges.get("h1") == "exploding"
+    assert h.dashboard.loss.log_y               # the loss grew by orders of magnitude
+
+
+def test_reset_weights_restarts_a_running_run_and_clears_when_idle(host):
+    h = host("deep_sigmoid.json")
+    h.click("run")
+    h.wait_steps(40)
+    old_state = h.session.state
+    h.click("reset")
+    h.qtbot.waitUntil(lambda: h.session.state is not old_state and h.session.status == "running",
+                      timeout=10_000)
+    h.qtbot.waitUntil(lambda: h.session.state.snapshot().global_step > 0, timeout=30_000)
+    assert old_state.snapshot().done is None          # the old run was dropped, not finished
+    h.click("stop")
+    h.wait_idle()
+    h.click("reset")
+    assert h.session.state.snapshot().start is None and h.scene.colors == {}
+    assert h.dashboard.bars.shown == {}
+
+
+def test_closing_mid_run_ends_the_thread(host):
+    h = host("deep_sigmoid.json")
+    h.click("run")
+    h.wait_steps(10)
+    worker = h.session.worker
+    t = time.perf_counter()
+    h.window.close()
+    h.session.shutdown()
+    assert time.perf_counter() - t < 2.0
+    # the session waited for the thread's end, then let Qt delete the worker
+    assert h.session.worker is None
+    h.qtbot.waitUntil(lambda: not shiboken6.isValid(worker), timeout=2_000)
+    assert h.scene.locks[-1] is False
+
+
+def test_selected_layer_gets_histograms(host):
+    h = host("mlp_digits.json")
+    h.dashboard.tabs.setCurrentIndex(1)
+    h.session.set_delay(0.002)
+    h.click("run")
+    h.qtbot.waitUntil(lambda: h.dashboard.layer_combo.count() == 3, timeout=30_000)
+    h.session.select_node("h2")
+    assert h.dashboard.layer_combo.currentText() == "h2"
+    h.qtbot.waitUntil(lambda: h.dashboard.hist.weights.title_label.text() == "Weights of h2",
+                      timeout=30_000)
+    h.click("stop")
+    h.wait_idle()
+
+
+def test_run_stop_cycles_leave_no_thread(host):
+    h = host("mlp_digits.json")
+    counts = []
+    for _ in range(5):
+        h.click("run")
+        h.wait_steps(3)
+        assert os_threads() > (counts[-1] if counts else 1)      # the worker is one of them
+        h.click("stop")
+        h.wait_idle(timeout=5_000)
+        counts.append(os_threads())
+    # after the first run (torch's own pools start once), every cycle ends where it began
+    assert h.session.worker is None and len(set(counts[1:])) == 1 and counts[-1] <= counts[0]
+    assert math.isfinite(h.session.state.snapshot().done.seconds)
