@@ -94,6 +94,7 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
         pass
     # a stable order: topological, ties broken by position in the file
     rank = {nid: i for i, nid in enumerate(doc.nodes)}
+    seed = doc.training.get("seed", 0) if isinstance(doc.training.get("seed"), int) else 0
     a.order = list(nx.lexicographical_topological_sort(g, key=lambda n: rank[n]))
 
     for node_id in a.order:
@@ -117,7 +118,8 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
                 ins[port] = w
         if unknown:
             continue
-        ctx = BuildContext(node_id, data_dir=data_dir, graph_dir=graph_dir, datasets=a.datasets)
+        ctx = BuildContext(node_id, data_dir=data_dir, graph_dir=graph_dir, datasets=a.datasets,
+                           seed=seed)
         try:
             a.widths[node_id] = block.infer(resolved[node_id], ins, ctx)
             a.in_widths[node_id] = ins

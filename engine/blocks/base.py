@@ -120,6 +120,7 @@ class BuildContext:
     data_dir: str | None = None
     graph_dir: str | None = None
     datasets: dict[str, Any] = field(default_factory=dict)  # node id -> loaded DataBundle
+    seed: int = 0                        # the graph's training seed: synthetic data follows it
 
 
 class Block:

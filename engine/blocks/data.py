@@ -39,7 +39,7 @@ class Dataset(Block):
     @classmethod
     def infer(cls, params: dict[str, Any], ins: dict[str, Width], ctx: BuildContext) -> dict[str, Width]:
         try:
-            bundle = load_bundle(params, graph_dir=ctx.graph_dir, data_dir=ctx.data_dir,
+            bundle = load_bundle(params, seed=ctx.seed, graph_dir=ctx.graph_dir, data_dir=ctx.data_dir,
                                  node=ctx.node_id)
         except DataError as exc:
             raise ShapeError(str(exc)) from None
