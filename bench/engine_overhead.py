@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from engine import graph  # noqa: E402
-from engine.training.trainer import Run  # noqa: E402
 from engine.telemetry import DoneReport, EpochReport  # noqa: E402
+from engine.training.trainer import Run  # noqa: E402
 
 EPOCHS = 8
 ROUNDS = 5

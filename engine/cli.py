@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from engine import blocks, graph
 from engine.compiler import analyse
@@ -66,7 +66,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from engine.training.trainer import Run   # torch import is slow; only when training
+    from engine.training.trainer import Run  # torch import is slow; only when training
 
     try:
         doc = _load(args.file)

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.blocks.base import Block, Param, ShapeError, Width
+from engine.blocks.base import Block, Param, ShapeError
 
 LOSSES = ("mse", "mae", "bce", "cross_entropy", "huber")
 

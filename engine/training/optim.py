@@ -8,7 +8,8 @@ penalised, never biases or BatchNorm scales.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import torch
 

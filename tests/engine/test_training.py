@@ -84,8 +84,9 @@ def test_l1_and_l2_are_their_own_loss_terms_and_shrink_weights():
     last_b = epochs(list(run_b.steps()))[-1]
     assert set(last_b.train["terms"]) == {"loss", "l1", "l2"}
     assert last_b.train["terms"]["l2"] > 0 and last_b.train["terms"]["l1"] > 0
-    w = lambda run: sum(float(p.detach().norm()) for n, p in run.model.named_parameters()
-                        if n.endswith("weight"))
+    def w(run):
+        return sum(float(p.detach().norm()) for n, p in run.model.named_parameters()
+                            if n.endswith("weight"))
     assert w(run_b) < w(run_a)
 
 
