@@ -184,6 +184,22 @@ class Controller(QObject):
         self.undo_stack.push(SetParamCommand(self.doc, node_id, name, old, value, session))
         return True
 
+    def set_params(self, node_id: str, values: dict[str, Any], text: str) -> bool:
+        """Set several params of one block as one undo step (a CSV column's role touches
+        target, drop and one_hot at once; undoing half of that would leave a broken table)."""
+        if node_id not in self.doc.nodes or self._refused_while_locked():
+            return False
+        params = self.doc.nodes[node_id].params
+        changed = {k: v for k, v in values.items()
+                   if not (params.get(k) == v and type(params.get(k)) is type(v))}
+        if not changed:
+            return False
+        self.undo_stack.beginMacro(text)
+        for name, value in changed.items():
+            self.undo_stack.push(SetParamCommand(self.doc, node_id, name, params.get(name), value))
+        self.undo_stack.endMacro()
+        return True
+
     def set_training(self, key: str, value: Any, session: object = None) -> bool:
         if self._refused_while_locked():
             return False

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 from engine import blocks
 from engine.training import settings
 from gui.controller import Controller
+from gui.csv_panel import CsvPanel
 from gui.param_editors import Editor, make_editor
 
 NESTED_TRAINING = {"early_stopping": settings.EARLY_STOPPING, "grad_clip": settings.GRAD_CLIP}
@@ -27,6 +28,7 @@ class Inspector(QScrollArea):
         self.editors: dict[str, Editor] = {}
         self._form_host: QWidget | None = None
         self._status: QLabel | None = None
+        self.csv_panel: CsvPanel | None = None   # under a Dataset's form
         controller.doc_event.connect(self._on_doc_event)
         controller.analysis_ready.connect(lambda _a: self._update_status())
         controller.locked_changed.connect(self._on_locked)
@@ -51,6 +53,9 @@ class Inspector(QScrollArea):
                 self._add_row(form, p.name, p.help, ed)
             if not block.params:
                 form.addRow(QLabel("This block has no params."))
+        if node.type == "Dataset":
+            self.csv_panel = CsvPanel(self.controller, node_id)
+            page.layout().insertWidget(page.layout().count() - 1, self.csv_panel)
         self._finish(page)
 
     def show_training(self) -> None:
@@ -84,6 +89,9 @@ class Inspector(QScrollArea):
 
     # ---- building pages ------------------------------------------------------------------
     def _page(self, heading: str, help_text: str) -> tuple[QWidget, QFormLayout]:
+        if self.csv_panel is not None:
+            self.csv_panel.detach()
+            self.csv_panel = None
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(12, 10, 12, 10)
@@ -138,7 +146,12 @@ class Inspector(QScrollArea):
                 lines.append(f"<b>Shape</b> &nbsp;{ins} &nbsp;→&nbsp; {outs}")
             elif ins or outs:
                 lines.append(f"<b>{'Takes' if ins else 'Gives'}</b> &nbsp;{ins or outs}")
-            for p in a.for_node(self.node_id):
+            problems = a.for_node(self.node_id)
+            if problems and self.csv_panel is not None and self.csv_panel.is_csv:
+                # the CSV panel lists them in full beside the table they are about
+                lines.append(_problem_count(problems) + " about the data: see CSV data below")
+                problems = []
+            for p in problems:
                 color = "#dc2626" if p.severity == "error" else "#d97706"
                 lines.append(f"<span style='color:{color}'>● {_esc(str(p.message))}</span>")
         elif a is not None:
@@ -178,6 +191,14 @@ def _ports_text(widths: dict, lone: str) -> str:
     if list(widths) == [lone]:
         return _esc(str(widths[lone]))
     return ", ".join(f"{_esc(k)} {_esc(str(w))}" for k, w in widths.items())
+
+
+def _problem_count(problems: list) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    parts = [f"<span style='color:{c}'>● {n} {word}{'s' if n != 1 else ''}</span>"
+             for n, word, c in ((errors, "error", "#dc2626"), (warnings, "warning", "#d97706")) if n]
+    return " ".join(parts)
 
 
 def _esc(text: str) -> str:

@@ -181,7 +181,11 @@ def _str_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
     # committed when editing finishes, not per keystroke: a half-typed data source would be
     # loaded (and fail) at every letter otherwise
     w.editingFinished.connect(commit)
-    editor = Editor(w, lambda v: w.setText("" if v is None else str(v)))
+    def show(v: Any) -> None:
+        w.setText("" if v is None else str(v))
+        w.setCursorPosition(0)     # a long path or list reads from its start
+
+    editor = Editor(w, show)
     editor.set_value(value)
     return editor
 
@@ -214,7 +218,11 @@ def _list_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
         on_change(parsed, None)
 
     w.editingFinished.connect(commit)
-    editor = Editor(w, lambda v: w.setText(", ".join(str(x) for x in v) if isinstance(v, list) else ""))
+    def show(v: Any) -> None:
+        w.setText(", ".join(str(x) for x in v) if isinstance(v, list) else "")
+        w.setCursorPosition(0)
+
+    editor = Editor(w, show)
     editor.set_value(value)
     return editor
 

@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QPointF, QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QPointF, QRect, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
@@ -100,11 +100,32 @@ def dark(app, out: Path) -> None:
     apply_theme(app, THEMES["light"])
 
 
+def csv_preview(app, out: Path) -> None:
+    """The inspector of the churn lesson's Dataset: the form, then the CSV file and its preview."""
+    w = window_for(app, "churn.json")
+    w.set_data_dir(ROOT.parent / "shared" / "data", remember=False)
+    w.scene.select_nodes(["data"])
+    settle(app)
+    inspector = w.inspector
+    inspector.resize(600, 1300)
+    page = inspector.widget()
+    page.resize(600, page.sizeHint().height())
+    panel = inspector.csv_panel
+    # start the table at the first dropped text column, so dropped, one-hot and input all show
+    header = panel.table.horizontalHeader()
+    panel.table.horizontalScrollBar().setValue(header.sectionPosition(panel.preview.columns.index("Surname")))
+    settle(app)
+    page.grab(QRect(0, 0, page.width(), panel.geometry().bottom() + 12)).save(str(out / "csv_preview.png"))
+    w.controller.undo_stack.setClean()
+    w.close()
+    print(out / "csv_preview.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
-    for shot in (lesson, error_badge, refused, dark):
+    for shot in (lesson, error_badge, refused, dark, csv_preview):
         shot(app, out)
     return 0
 

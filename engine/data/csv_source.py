@@ -98,13 +98,13 @@ def _check_names(frame, file, target, drop, one_hot, node) -> None:
         raise DataError(f"column '{both[0]}' is listed in both drop and one_hot; pick one", node)
 
 
-def _is_number(series: pd.Series) -> bool:
+def is_number(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
 
 
 def _check_text_columns(frame, file, target, one_hot, node) -> None:
     text = [c for c in frame.columns
-            if c != target and c not in one_hot and not _is_number(frame[c])]
+            if c != target and c not in one_hot and not is_number(frame[c])]
     if not text:
         return
     first = frame[text[0]].dropna()
@@ -153,7 +153,7 @@ def _missing(frame, file, target, one_hot, policy, warnings, node) -> pd.DataFra
 
 def _target(col: pd.Series, file: str, task: str, node) -> tuple[np.ndarray, str, list[str]]:
     name = str(col.name)
-    numeric = _is_number(col) and not pd.api.types.is_bool_dtype(col)
+    numeric = is_number(col) and not pd.api.types.is_bool_dtype(col)
     values = col.to_numpy()
     if numeric:
         values = values.astype(np.float64)

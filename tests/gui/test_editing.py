@@ -47,12 +47,12 @@ def test_drag_moves_the_selection_as_one_undo_step(window, user):
     window.select_all()
     start = user.node_centre("h1")
     user.drag(start, start + QPointF(40, 20))
-    assert doc.nodes["h1"].pos == (220, 20) and doc.nodes["loss"].pos == (1300, 20)
+    assert doc.nodes["h1"].pos == (240, 20) and doc.nodes["loss"].pos == (1440, 240)
     assert window.controller.undo_stack.count() == 1
     edge = window.scene.edge_item(("data", "x", "h1", "in"))
-    assert edge.path().elementAt(edge.path().elementCount() - 1).x == 220, "edges follow the node"
+    assert edge.path().elementAt(edge.path().elementCount() - 1).x == 240, "edges follow the node"
     undo_all_check(window, original)
-    assert window.scene.node_item("h1").pos() == QPointF(180, 0)
+    assert window.scene.node_item("h1").pos() == QPointF(200, 0)
 
 
 def test_copy_paste_and_duplicate_give_fresh_ids_and_keep_inner_edges(window, user):
@@ -64,7 +64,7 @@ def test_copy_paste_and_duplicate_give_fresh_ids_and_keep_inner_edges(window, us
     new = [n for n in doc.nodes if n not in {x["id"] for x in original["nodes"]}]
     assert new == ["h3", "a3"]
     assert doc.nodes["h3"].params == doc.nodes["h1"].params
-    assert doc.nodes["h3"].pos == (220, 40)
+    assert doc.nodes["h3"].pos == (240, 40)
     assert ("h3", "out", "a3", "in") in [e.key for e in doc.edges]
     assert len(doc.edges) == len(original["edges"]) + 1, "edges to outside nodes are not copied"
     assert window.scene.selected_node_ids() == ["h3", "a3"]
@@ -80,7 +80,7 @@ def test_cut_then_paste_puts_the_nodes_back(window, user):
     window.menu_actions.cut.trigger()
     assert "softmax" not in doc.nodes
     window.menu_actions.paste.trigger()
-    assert doc.nodes["softmax"].pos == (1080, 90) and doc.nodes["softmax"].params == {"fn": "softmax"}
+    assert doc.nodes["softmax"].pos == (1200, 100) and doc.nodes["softmax"].params == {"fn": "softmax"}
 
 
 def test_auto_layout_is_layered_and_undoable(window):
@@ -101,7 +101,7 @@ def test_select_all_and_nudge_with_arrow_keys(window, user, qtbot):
     window.view.setFocus()
     for _ in range(3):
         qtbot.keyClick(window.view, Qt.Key_Right)
-    assert doc.nodes["data"].pos == (30, 0)
+    assert doc.nodes["data"].pos == (30, 220)
     assert window.controller.undo_stack.count() == 1, "nudges merge into one step"
 
 
@@ -140,7 +140,7 @@ def test_lock_refuses_every_edit_and_says_why(window, user):
     window.controller.undo()                                   # undo
     window.menu_actions.paste.trigger()
     assert doc.to_dict() == original
-    assert window.scene.node_item("h1").pos() == QPointF(180, 0)
+    assert window.scene.node_item("h1").pos() == QPointF(200, 0)
     assert not window.inspector._form_host.isEnabled()
     assert not window.menu_actions.delete.isEnabled() and not window.palette.isEnabled()
 

@@ -69,12 +69,12 @@ def test_snap_to_grid_can_be_switched_off(window, user):
     user.click_node("h1")
     start = user.node_centre("h1")
     user.drag(start, start + QPointF(37, 13))
-    assert doc.nodes["h1"].pos == (220, 10)
+    assert doc.nodes["h1"].pos == (240, 10)
     window.menu_actions.snap.trigger()
     assert not window.scene.snap_to_grid
     start = user.node_centre("h1")
     user.drag(start, start + QPointF(7, 3))
-    assert doc.nodes["h1"].pos == (227, 13)
+    assert doc.nodes["h1"].pos == (247, 13)
 
 
 def test_minimap_click_moves_the_view(window, qtbot):
