@@ -34,9 +34,18 @@ from gui.badges import Thresholds, badges_for
 from gui.run_state import RunState
 from gui.worker import TrainingWorker
 
-OVERLAY_INTERVAL_MS = 100        # canvas colours: 10 a second is plenty for the eye
+OVERLAY_INTERVAL_MS = 200        # canvas colours are smoothed over steps: 5 a second show it all
 SWITCH_INTERVAL_S = 0.001        # let the GUI thread get the GIL back quickly (FIELD_NOTES.md)
 SHUTDOWN_TIMEOUT_S = 10.0
+
+
+def _join(worker: TrainingWorker) -> None:
+    """Wait for a thread that has said it finished, sleeping (which lets go of the GIL) rather
+    than in QThread.wait(), which holds the GIL and deadlocks if the thread still needs it on
+    its way out (FIELD_NOTES.md)."""
+    while worker.isRunning():
+        time.sleep(0.001)
+    worker.wait()
 
 
 class TrainingSession(QObject):
@@ -264,9 +273,10 @@ class TrainingSession(QObject):
     @Slot()
     def _on_thread_finished(self) -> None:
         worker, self.worker = self.worker, None
-        if worker is not None:
-            worker.wait()                  # returns at once: the thread has ended
-            worker.deleteLater()
+        if worker is None:          # shutdown() already tidied up; this is the queued signal
+            return
+        _join(worker)
+        worker.deleteLater()
         self._overlay_timer.stop()
         self._push_overlay()
         self._set_status("idle")
@@ -296,8 +306,12 @@ class TrainingSession(QObject):
         while worker.isRunning() and time.monotonic() < deadline:
             QCoreApplication.processEvents()
             time.sleep(0.01)
-        if not worker.isRunning():
-            worker.wait()
+        if worker.isRunning():
+            # stuck in something that cannot be interrupted (a huge batch, a slow disk): leave
+            # it rather than hang the window on a wait
+            print(f"warning: the training thread did not end within {SHUTDOWN_TIMEOUT_S:.0f} s",
+                  file=sys.stderr)
+            return
         QCoreApplication.processEvents()       # deliver finished: _on_thread_finished tidies up
         if self.worker is worker:
             self._on_thread_finished()
@@ -305,11 +319,9 @@ class TrainingSession(QObject):
     # ---- canvas ----------------------------------------------------------------------------
     def overlay(self) -> tuple[dict[str, Any], dict[str, str]]:
         """The colours and badges the canvas shows now: smoothed gradient norm per Dense layer."""
-        snap = self.state.snapshot()
-        norms = snap.grad_smooth
+        norms, dead = self.state.overlay_figures()
         colors = {nid: scale.color_for(n) for nid, n in norms.items()}
-        badges = badges_for(norms, snap.sampled.get("dead", {}), self.thresholds)
-        return colors, badges
+        return colors, badges_for(norms, dead, self.thresholds)
 
     @Slot()
     def _push_overlay(self) -> None:

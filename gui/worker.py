@@ -24,26 +24,11 @@ EMIT_INTERVAL_S = 0.02
 BOUNDARY_INTERVAL_S = 0.25
 
 
-def _pad_bool_refcounts() -> None:
-    """PySide6 6.12 on CPython 3.11 returns True from Signal.emit() without taking a reference
-    (the same immortal-object assumption gui/pyside_fixes.py works around for None): every emit
-    drops True's count by one, and a few hundred emits later the interpreter aborts with
-    "bool_dealloc". Pad True and False as pyside_fixes pads None. Belongs in gui/pyside_fixes.py;
-    remove it here once that module pads the bools too."""
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12) or hasattr(sys, "getobjects"):
-        return
-    import ctypes
-    for obj in (True, False):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 48
-
-
-_pad_bool_refcounts()
-
-
 def gui_torch_threads() -> int:
     """Leave one core to the GUI thread: with all cores busy in torch, the UI stutters and (GIL
     contention) training itself gets slower, see FIELD_NOTES.md."""
-    return max(1, (os.cpu_count() or 2) - 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 2) - 1)
 
 
 class TrainingWorker(QThread):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import torch
 from PySide6.QtCore import Qt, Slot
@@ -97,6 +98,9 @@ class RunControls(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(180)
         self.progress_label = QLabel("Ready: press Run")
+        # its width must not follow the text, or every update would lay the whole row out again
+        self.progress_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self._shown_at = 0.0
         second.addWidget(self.progress)
         second.addWidget(self.progress_label, 1)
         session.state_changed.connect(self._state_changed)
@@ -124,10 +128,20 @@ class RunControls(QWidget):
 
     @Slot(object)
     def show_progress(self, snap: Snapshot) -> None:
-        self.progress_label.setText(self.progress_text(snap))
+        now = time.monotonic()
+        # while training, a few updates a second are all anyone can read
+        if self.session.status == "running" and not snap.done and now - self._shown_at < 0.2:
+            return
+        self._shown_at = now
+        text = self.progress_text(snap)
+        if text != self.progress_label.text():
+            self.progress_label.setText(text)
         if snap.total_steps:
-            self.progress.setRange(0, snap.total_steps)
-            self.progress.setValue(min(snap.global_step, snap.total_steps))
+            # the bar moves by whole percent: a repaint per step would be wasted on the eye
+            value = min(snap.global_step, snap.total_steps) * 100 // snap.total_steps
+            if value != self.progress.value() or self.progress.maximum() != 100:
+                self.progress.setRange(0, 100)
+                self.progress.setValue(value)
 
     def progress_text(self, snap: Snapshot) -> str:
         if snap.error:

@@ -10,6 +10,7 @@ from gui.run_state import Snapshot
 
 MAX_TERMS = 6            # loss terms drawn on their own (more are summed into the total only)
 FAINT = QColor(0, 114, 178, 90)
+MAX_MARKERS = 40
 
 
 def step_x(n_cols: int, span: int, steps_per_epoch: int) -> np.ndarray:
@@ -27,6 +28,14 @@ def epoch_series(snap: Snapshot, split: str, key: str) -> tuple[np.ndarray, np.n
     return np.asarray(xs, float), np.asarray(ys, float)
 
 
+def _set_series(curve, xy: tuple[np.ndarray, np.ndarray], symbol: str) -> None:
+    """Epoch points get markers while they are few enough to tell apart (and cheap to draw)."""
+    want = symbol if len(xy[0]) <= MAX_MARKERS else None
+    if curve.opts["symbol"] != want:
+        curve.setSymbol(want)
+    curve.setData(*xy)
+
+
 class LossView:
     """Per-step loss (faint), each loss term, and the epoch's train and validation loss.
 
@@ -37,7 +46,7 @@ class LossView:
         self.frame = PlotFrame("Loss")
         self.frame.label_axes("epoch", "loss")
         p = self.frame.plot
-        self.frame.add_legend()
+        self.frame.add_legend(middle=True)
         self.step_curve = p.plot(pen=pen(FAINT, 1.5), name="train, per step")
         self.term_curves = [p.plot(pen=pen(c, 1.5)) for c in SERIES[3:3 + MAX_TERMS]]
         self.train_curve = p.plot(pen=pen(BLUE, 2.5), symbol="o", symbolSize=6,
@@ -99,8 +108,8 @@ class LossView:
         for i, c in enumerate(self.term_curves):
             c.setData(x, cols[:, 1 + i]) if i < len(self._term_names) and len(cols) else c.setData([], [])
         train, val = epoch_series(snap, "train", "loss"), epoch_series(snap, "val", "loss")
-        self.train_curve.setData(*train)
-        self.val_curve.setData(*val)
+        _set_series(self.train_curve, train, "o")
+        _set_series(self.val_curve, val, "s")
         # a loss that grows by orders of magnitude (a divergence) flattens everything else on a
         # linear axis: switch to a log axis, once, for the rest of the run
         if not self.log_y and len(total) and np.all(total > 0) and total.max() > 1e3 * total.min():
@@ -130,7 +139,7 @@ class MetricsView:
         self.frame = PlotFrame("Metrics")
         self.frame.label_axes("epoch", "accuracy")
         p = self.frame.plot
-        self.frame.add_legend()
+        self.frame.add_legend(middle=True)
         self.train_curve = p.plot(pen=pen(BLUE, 2.5), symbol="o", symbolSize=6, symbolBrush=BLUE,
                                   symbolPen=None, name="train")
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,
@@ -169,12 +178,13 @@ class MetricsView:
                 p.setYRange(0, 1.02, padding=0)
             else:
                 p.enableAutoRange(axis="y")
-        self.train_curve.setData(*epoch_series(snap, "train", key))
-        self.val_curve.setData(*epoch_series(snap, "val", key))
+        _set_series(self.train_curve, epoch_series(snap, "train", key), "o")
+        _set_series(self.val_curve, epoch_series(snap, "val", key), "s")
         self.x_limit.fit(float(len(snap.epochs)), float(snap.start.epochs))
         if self.x_limit.value != self._x_applied:
             self._x_applied = self.x_limit.value
-            p.setXRange(0, self.x_limit.value, padding=0.02)
+            # a little room on the right, for the test star at the last epoch
+            p.setXRange(0, self.x_limit.value * 1.05, padding=0)
         test = snap.done.test.get(key) if snap.done else None
         if isinstance(test, (int, float)):
             self.test_point.setData([max(1, snap.done.epochs_run)], [test])

@@ -15,6 +15,10 @@ from gui.dashboard.plot_frame import INK, RED, GrowingLimit, PlotFrame, pen
 from gui.run_state import Snapshot
 
 
+def _fmt(norm: float) -> str:
+    return f"{norm:.2g}" if math.isfinite(norm) else "NaN/Inf"
+
+
 def _layer_ticks(layers: list[str]) -> list[list[tuple[float, str]]]:
     return [[(float(i), nid) for i, nid in enumerate(layers)]]
 
@@ -36,15 +40,17 @@ class GradBarsView:
         self.explode_line = pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True),
                                             label="exploding", labelOpts={"color": RED, "position": 0.97,
                                                                           "anchors": [(1, 1), (1, 1)]})
+        # vanishing layers are the short bars on the input side: the label goes left, above them
         self.vanish_line = pg.InfiniteLine(angle=0, pen=pen(INK, 1.5, dashed=True),
-                                           label="vanishing", labelOpts={"color": INK, "position": 0.97,
-                                                                         "anchors": [(1, 1), (1, 1)]})
+                                           label="vanishing", labelOpts={"color": INK, "position": 0.03,
+                                                                         "anchors": [(0, 1), (0, 1)]})
         p.addItem(self.explode_line)
         p.addItem(self.vanish_line)
         self.vanish_line.hide()
         self._layers: list[str] = []
         self.shown: dict[str, float] = {}        # what the bars show now, for tests and export
         self._pens: list = []
+        self._step_drawn = self._version_drawn = -1
         self._apply_thresholds()
 
     def set_thresholds(self, t: Thresholds) -> None:
@@ -59,6 +65,8 @@ class GradBarsView:
         self.vanish_line.hide()
         self._layers = []
         self.shown = {}
+        self._step_drawn = self._version_drawn = -1
+        self.frame.note.setText("")
 
     def update(self, snap: Snapshot) -> None:
         layers = snap.layers
@@ -66,6 +74,9 @@ class GradBarsView:
             self._layers = list(layers)
             self.frame.plot.getAxis("bottom").setTicks(_layer_ticks(layers))
             self.frame.plot.setXRange(-0.6, max(0, len(layers) - 1) + 0.6, padding=0)
+        if snap.global_step == self._step_drawn and snap.version == self._version_drawn:
+            return
+        self._step_drawn, self._version_drawn = snap.global_step, snap.version
         norms = [snap.grad_smooth.get(k, math.nan) for k in layers]
         if not any(math.isfinite(n) for n in norms):
             return
@@ -76,6 +87,12 @@ class GradBarsView:
         self.bars.setOpts(x=np.arange(len(layers)), height=np.asarray(logs) - scale.LOG_MIN,
                           y0=scale.LOG_MIN, brushes=scale.brush_colors(norms), pens=self._pens)
         self.shown = dict(zip(layers, norms))
+        # the bars (smoothed over a few steps, like the canvas) stop at the ends of the scale;
+        # the note gives the last step's real sizes at the two ends of the network
+        last = snap.grad_latest
+        first_id, last_id = layers[0], layers[-1]
+        self.frame.note.setText(f"last step: {first_id} {_fmt(last.get(first_id, math.nan))}  ·  "
+                                f"{last_id} {_fmt(last.get(last_id, math.nan))}")
         largest = max((n for n in norms if math.isfinite(n)), default=0.0)
         if largest > 0:
             self.vanish_line.setValue(math.log10(largest * self.thresholds.vanishing_ratio))

@@ -42,10 +42,13 @@ class GradientLegend(QWidget):
         bar = QRectF(margin, h + 4, self.width() - 2 * margin, h * 0.9)
         ink = self.palette().windowText().color()
         p.setPen(ink)
-        p.drawText(QRectF(0, 0, self.width(), h + 2), Qt.AlignLeft | Qt.AlignVCenter,
-                   "weight-gradient norm:  ◀ vanishing")
-        p.drawText(QRectF(0, 0, self.width(), h + 2), Qt.AlignRight | Qt.AlignVCenter,
-                   "exploding ▶")
+        top = QRectF(0, 0, self.width(), h + 2)
+        left, right, title = "◀ vanishing", "exploding ▶", "weight-gradient norm"
+        p.drawText(top, Qt.AlignLeft | Qt.AlignVCenter, left)
+        p.drawText(top, Qt.AlignRight | Qt.AlignVCenter, right)
+        room = self.width() - fm.horizontalAdvance(left) - fm.horizontalAdvance(right)
+        if room > fm.horizontalAdvance(title) + 16:
+            p.drawText(top, Qt.AlignHCenter | Qt.AlignVCenter, title)
         grad = QLinearGradient(bar.left(), 0, bar.right(), 0)
         lut = scale.lut()
         for i in range(0, 256, 15):

@@ -15,6 +15,7 @@ from engine.telemetry import DoneReport
 from engine.training.trainer import train_to_end
 from gui.dashboard.controls import SPEED_STEPS, delay_for
 from gui.dashboard.panel import DashboardPanel
+from gui.dashboard.thresholds import ThresholdForm
 from gui.training_session import TrainingSession
 from tests.conftest import GRAPHS
 
@@ -147,8 +148,29 @@ def test_deep_sigmoid_shows_vanishing_gradient(host):
     assert list(bars) == [f"h{i}" for i in range(1, 11)] + ["out"]
     assert bars["h1"] < 1e-4 * bars["out"]
     assert h.scene.badges.get("h1") == "vanishing" and "out" not in h.scene.badges
-    assert h.dashboard.heat.image.image.shape[1] == 11
+    h.qtbot.waitUntil(lambda: h.dashboard.heat.image.image is not None, timeout=10_000)
+    strip = h.dashboard.heat.image.image            # columns: time; rows: out ... h1 (h1 on top)
+    assert strip.shape[1] == 11
+    assert strip[-1, -1] < strip[-1, 0] - 3         # h1 is 1000 times below out, in log10
     h.click("stop")
+
+
+def test_badge_thresholds_apply_at_once(host):
+    h = host("deep_sigmoid.json")
+    h.click("run")
+    h.wait_steps(25)
+    h.click("stop")
+    h.wait_idle()
+    assert h.scene.badges.get("h1") == "vanishing"       # the overlay stays after the run
+    h.panel.edit_thresholds()
+    form = h.panel._dialog.findChild(ThresholdForm)
+    form.vanishing.setCurrentIndex(form.vanishing.count() - 1)   # a million times smaller
+    assert h.session.thresholds.vanishing_ratio == 1e-6
+    norms, _ = h.session.state.overlay_figures()
+    expect = {k for k, n in norms.items() if n < 1e-6 * max(norms.values())}
+    assert {k for k, b in h.scene.badges.items() if b == "vanishing"} == expect
+    assert "h10" not in h.scene.badges
+    h.panel._dialog.close()
 
 
 def test_stop_takes_effect_within_a_second(host):

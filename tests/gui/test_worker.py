@@ -14,7 +14,6 @@ from engine.training.trainer import Run
 from gui.badges import Thresholds, badges_for
 from gui.run_state import Decimator, RunState
 from gui.worker import EMIT_INTERVAL_S, TrainingWorker
-
 from tests.conftest import GRAPHS
 
 
