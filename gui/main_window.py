@@ -30,12 +30,15 @@ from gui.canvas.node_item import NODE_H, NODE_W
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
 from gui.controller import LOCKED_MESSAGE, Controller
+from gui.dashboard.panel import DashboardPanel
+from gui.dashboard.screenshot import run_until_epochs
 from gui.inspector import Inspector
 from gui.lesson_panel import LessonPanel
 from gui.palette import Palette
 from gui.recent_files import RecentFiles
 from gui.status_bar import StatusBar
 from gui.theme import LIGHT, THEMES, apply_theme
+from gui.training_session import TrainingSession
 
 APP_NAME = "DeepCanvas"
 FIT_MIN_ZOOM = 0.55      # opening a graph: fit it whole if its text stays readable, ...
@@ -76,6 +79,7 @@ class MainWindow(QMainWindow):
         self.run_toolbar.setMovable(False)
         self.run_toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         self.addToolBar(Qt.TopToolBarArea, self.run_toolbar)
+        self._build_training()
         self.status = StatusBar(self.theme, self)
         self.setStatusBar(self.status)
         # the labels the tests and the dashboard look at, under their old names
@@ -118,6 +122,28 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.lesson_dock], [380], Qt.Horizontal)
         self.resizeDocks([self.lesson_dock, self.inspector_dock], [380, 420], Qt.Vertical)
         self.resizeDocks([self.dashboard_dock], [220], Qt.Vertical)
+
+    def _build_training(self) -> None:
+        """The training session drives runs in a worker thread; the dashboard dock shows them,
+        the scene colours the layers, and the controller locks editing while a run is live."""
+        self.session = TrainingSession(get_doc=lambda: self.controller.doc,
+                                       data_dir=lambda: self.controller.data_dir,
+                                       scene=self.scene, lock=self.controller.set_locked, parent=self)
+        self.dashboard = DashboardPanel(self.session)
+        self.dashboard_dock.setWidget(self.dashboard)
+        self.resizeDocks([self.dashboard_dock], [430], Qt.Vertical)
+        for action in self.session.actions:
+            self.run_toolbar.addAction(action)
+        self.scene.selectionChanged.connect(self._select_for_histograms)
+
+    def _select_for_histograms(self) -> None:
+        nodes = self.scene.selected_node_ids()
+        if len(nodes) == 1:
+            self.session.select_node(nodes[0])    # ignored unless it is a Dense layer of the run
+
+    def run_for_screenshot(self, epochs: int) -> None:
+        """`--after-epochs N`: start as the Run button does and return after N epochs."""
+        run_until_epochs(self.session, epochs)
 
     def _connect(self) -> None:
         c = self.controller
@@ -271,6 +297,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.session.shutdown()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         event.accept()

@@ -284,8 +284,9 @@ class NodeItem(QGraphicsItem):
         # two rows under the header, the summary and the parameter count, each centred in the
         # room its row's port labels leave
         small = QFontMetricsF(_font("small"))
-        for row, text, kind, color in ((0, self.summary, "body", "node_text"),
-                                       (1, self.params_text, "small", "node_muted")):
+        text_pen, muted_pen = self._body_text_colors(t)
+        for row, text, kind, color in ((0, self.summary, "body", text_pen),
+                                       (1, self.params_text, "small", muted_pen)):
             y = HEADER_H + ROW_H * row
             left = right = 10.0
             for (name, is_out), port in self.ports.items():
@@ -297,15 +298,26 @@ class NodeItem(QGraphicsItem):
                         left = max(left, room)
             rect = QRectF(left, y, NODE_W - left - right, ROW_H)
             painter.setFont(_font(kind))
-            painter.setPen(t.color(color))
+            painter.setPen(color)
             painter.drawText(rect, Qt.AlignCenter,
                              QFontMetricsF(_font(kind)).elidedText(text, Qt.ElideRight, rect.width()))
         painter.setFont(_font("small"))
-        painter.setPen(t.color("node_muted"))
+        painter.setPen(muted_pen)
         for (name, is_out), port in self.ports.items():
             y = port.pos().y()
             r = QRectF(NODE_W - 60 - 10, y - 8, 60, 16) if is_out else QRectF(10, y - 8, 60, 16)
             painter.drawText(r, Qt.AlignVCenter | (Qt.AlignRight if is_out else Qt.AlignLeft), name)
+
+    def _body_text_colors(self, t: Theme) -> tuple[QColor, QColor]:
+        """Text that stays readable on the training colour: the gradient scale runs from dark
+        violet to light yellow, so dark fills get light text."""
+        fill = self.overlay_fill
+        if fill is None:
+            return t.color("node_text"), t.color("node_muted")
+        luma = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF()
+        if luma < 0.5:
+            return QColor(255, 255, 255), QColor(255, 255, 255, 190)
+        return QColor(20, 20, 20), QColor(20, 20, 20, 170)
 
     def _paint_training_badge(self, painter: QPainter, t: Theme) -> None:
         painter.setFont(_font("small"))

@@ -85,7 +85,7 @@ class PlotFrame(QFrame):
         self.title = title
         self.setFrameShape(QFrame.StyledPanel)
         self.widget = MeteredPlotWidget(background="w")
-        self.widget.setMinimumSize(180, 120)
+        self.widget.setMinimumSize(180, 100)
         self.plot: pg.PlotItem = self.widget.getPlotItem()
         self.plot.setMenuEnabled(True)
         self.plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)

@@ -97,10 +97,10 @@ def test_dropping_a_json_file_on_the_window_opens_it(window):
 
 def test_screenshot_mode_writes_the_window_and_exits_zero(qapp, tmp_path, capsys):
     png = tmp_path / "shot.png"
-    code = gui_app.main([str(GRAPHS / "mlp_digits.json"), "--screenshot", str(png), "--size", "900x600"])
+    code = gui_app.main([str(GRAPHS / "mlp_digits.json"), "--screenshot", str(png), "--size", "1280x720"])
     assert code == 0
     image = QImage(str(png))
-    assert (image.width(), image.height()) == (900, 600)
+    assert (image.width(), image.height()) == (1280, 720)   # a small laptop screen
 
 
 def test_screenshot_of_a_bad_file_fails_with_its_message(qapp, tmp_path, capsys):
