@@ -78,7 +78,8 @@ def error_badge(app, out: Path) -> None:
     w.controller.analyse_now()
     w.scene.select_nodes(["loss"])
     w.view.set_zoom(1.0)
-    w.view.centerOn(w.scene.node_item("out").sceneBoundingRect().center() + QPointF(120, 40))
+    # the loss left of the view's centre, clear of the minimap in the corner
+    w.view.centerOn(w.scene.node_item("loss").sceneBoundingRect().center() + QPointF(60, -20))
     finish(app, w, out / "error_badge.png")
 
 
@@ -121,11 +122,25 @@ def csv_preview(app, out: Path) -> None:
     print(out / "csv_preview.png")
 
 
+def vanishing_mid_run(app, out: Path) -> None:
+    """The deep sigmoid lesson paused after 8 epochs: heat strip, bars and canvas colours."""
+    w = window_for(app, "deep_sigmoid.json")
+    w.run_for_screenshot(8)
+    finish(app, w, out / "deep_sigmoid_mid_run.png")
+
+
+def diverged(app, out: Path) -> None:
+    """The exploding lesson after it diverged: its first bad layer outlined on the canvas."""
+    w = window_for(app, "exploding.json")
+    w.run_for_screenshot(1)
+    finish(app, w, out / "exploding_diverged.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
-    for shot in (lesson, error_badge, refused, dark, csv_preview):
+    for shot in (lesson, error_badge, refused, dark, csv_preview, vanishing_mid_run, diverged):
         shot(app, out)
     return 0
 

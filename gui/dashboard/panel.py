@@ -35,7 +35,7 @@ class DashboardPanel(QWidget):
         key.addWidget(self.legend)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.controls, 3)
+        top.addWidget(self.controls, 5)
         top.addLayout(key, 2)
         top.addWidget(self.thresholds_button)
         lay = QVBoxLayout(self)
