@@ -33,7 +33,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from engine import graph  # noqa: E402
 from engine.telemetry import DoneReport, StartReport, StepReport  # noqa: E402
 from engine.training.trainer import Run  # noqa: E402
-from gui.dashboard.preview import PreviewWindow  # noqa: E402
+from bench.app_window import open_window  # noqa: E402
 from gui.run_state import RunState  # noqa: E402
 
 EPOCHS = 160            # ~3400 steps: a few seconds per run on a small machine
@@ -94,7 +94,7 @@ def headless(path: Path) -> float:
     return steps / (t1 - t0)
 
 
-def with_gui(win: PreviewWindow, probe: LatenessProbe) -> tuple[float, float]:
+def with_gui(win, probe: LatenessProbe) -> tuple[float, float]:
     session = win.session
     session.state_factory = TimedRunState
     probe.start()
@@ -116,10 +116,8 @@ def with_gui(win: PreviewWindow, probe: LatenessProbe) -> tuple[float, float]:
 def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     path = ROOT / "graphs" / "mlp_digits.json"
-    win = PreviewWindow(str(path))
-    win.doc.training["epochs"] = EPOCHS
-    win.resize(1600, 1000)
-    win.show()
+    win = open_window(path)                         # the app's window, dashboard docked
+    win.controller.doc.training["epochs"] = EPOCHS
     app.processEvents()
     probe = LatenessProbe()
     headless(path)                                  # warm-up: imports, data set cache

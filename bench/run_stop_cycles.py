@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui.dashboard.preview import PreviewWindow  # noqa: E402
+from bench.app_window import open_window  # noqa: E402
 
 CYCLES = 50
 STEPS_PER_CYCLE = 15
@@ -54,9 +54,7 @@ def wait_until(cond, timeout_s: float) -> bool:
 
 def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    win = PreviewWindow(str(ROOT / "graphs" / "mlp_digits.json"))
-    win.resize(1600, 1000)
-    win.show()
+    win = open_window(ROOT / "graphs" / "mlp_digits.json")
     app.processEvents()
     session = win.session
     start_rss = rss_mb()
