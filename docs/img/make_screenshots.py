@@ -136,11 +136,22 @@ def diverged(app, out: Path) -> None:
     finish(app, w, out / "exploding_diverged.png")
 
 
+def decision_boundary(app, out: Path) -> None:
+    """The two-moons lesson after 40 epochs, on the Classes tab."""
+    from PySide6.QtWidgets import QTabWidget
+
+    w = window_for(app, "moons_boundary.json")
+    w.run_for_screenshot(40)
+    w.dashboard.findChildren(QTabWidget)[0].setCurrentIndex(2)
+    finish(app, w, out / "moons_boundary.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
-    for shot in (lesson, error_badge, refused, dark, csv_preview, vanishing_mid_run, diverged):
+    for shot in (lesson, error_badge, refused, dark, csv_preview, vanishing_mid_run, diverged,
+                 decision_boundary):
         shot(app, out)
     return 0
 
