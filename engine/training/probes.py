@@ -9,21 +9,29 @@ SATURATION_MARGIN = 0.02
 
 @torch.no_grad()
 def activation_stats(v: dict[str, torch.Tensor], fns: dict[str, str], rep) -> None:
-    """Fill mean, saturated fraction (sigmoid/tanh) and dead fraction (ReLU) per activation."""
+    """Fill mean, saturated fraction (sigmoid/tanh) and dead fraction (ReLU) per activation,
+    reading every figure back from the device at once."""
+    where, values = [], []
     for nid, fn in fns.items():
         out = v.get(f"{nid}.out")
         if out is None:
             continue
         out = out.detach()
-        rep.act_mean[nid] = float(out.mean())
+        where.append((rep.act_mean, nid))
+        values.append(out.mean())
         if fn == "sigmoid":
-            rep.saturated[nid] = float(((out < SATURATION_MARGIN) | (out > 1 - SATURATION_MARGIN))
-                                       .float().mean())
+            where.append((rep.saturated, nid))
+            values.append(((out < SATURATION_MARGIN) | (out > 1 - SATURATION_MARGIN)).float().mean())
         elif fn == "tanh":
-            rep.saturated[nid] = float((out.abs() > 1 - SATURATION_MARGIN).float().mean())
+            where.append((rep.saturated, nid))
+            values.append((out.abs() > 1 - SATURATION_MARGIN).float().mean())
         elif fn == "relu":
             # a unit is dead on this batch when it outputs zero for every example
-            rep.dead[nid] = float((out <= 0).all(dim=0).float().mean())
+            where.append((rep.dead, nid))
+            values.append((out <= 0).all(dim=0).float().mean())
+    if values:
+        for (target, nid), value in zip(where, torch.stack(values).tolist()):
+            target[nid] = value
 
 
 @torch.no_grad()
