@@ -164,7 +164,10 @@ def test_a_click_in_the_real_menu_sets_the_role(window, qtbot, table_graph):
     seen = []
 
     def pick() -> None:
-        menus = [m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible()]
+        # the open popup itself: scanning every top-level widget while a menu runs its own event
+        # loop crashed PySide6 now and then
+        popup = QApplication.activePopupWidget()
+        menus = [popup] if isinstance(popup, QMenu) and popup.isVisible() else []
         if not menus:
             if len(seen) < 60:
                 seen.append(None)
