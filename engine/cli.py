@@ -147,12 +147,19 @@ def _print_confusion(cm, names: list[str]) -> None:
         print(f"{name:>{width}}" + "".join(f"{v:>{width}}" for v in row))
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="main.py", description="DeepCanvas command line")
     sub = ap.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a graph file headless")
     t.add_argument("file")
-    t.add_argument("--epochs", type=int)
+    t.add_argument("--epochs", type=_positive)
     t.add_argument("--seed", type=int)
     t.add_argument("--data-dir")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"))

@@ -55,6 +55,11 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
     resolved: dict[str, dict[str, Any]] = {}
     for node in doc.nodes.values():
         block = blocks.get(node.type)
+        if "." in node.id or hasattr(nn.ModuleDict, node.id):
+            # ids name submodules and values ("h1.out"): a dot or a torch method name cannot
+            p.append(Problem(f"node id '{node.id}' cannot be used (no dots, and not a name torch "
+                             f"modules use such as train, eval or forward); rename the node", node.id))
+            continue
         if block is None:
             p.append(Problem(f"unknown block type '{node.type}' (known: "
                              f"{', '.join(blocks.REGISTRY)})", node.id))
@@ -114,6 +119,11 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
             w = a.widths.get(edge.src, {}).get(edge.src_port)
             if w is None:
                 unknown = True       # upstream already reported
+            elif w.classes and not (block.name == "Loss" and port == "target"):
+                p.append(Problem(f"input '{port}' gets class labels from {edge.src}.{edge.src_port}; "
+                                 f"labels only go to a Loss target (connect the Dataset's x here)",
+                                 node_id, port))
+                unknown = True
             else:
                 ins[port] = w
         if unknown:
@@ -128,6 +138,7 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
         for bundle in ([a.datasets[node_id]] if node_id in a.datasets else []):
             p.extend(Problem(w, node_id, severity="warning") for w in bundle.warnings)
 
+    _check_usage(doc, a, resolved)
     n_data = [n for n in doc.nodes.values() if n.type == "Dataset"]
     if len(n_data) > 1:
         p.append(Problem(f"a graph takes one Dataset; this one has {len(n_data)}", n_data[1].id))
@@ -136,6 +147,38 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
     if need_loss and not n_data:
         p.append(Problem("the graph has no Dataset node, so there is nothing to train on"))
     return a
+
+
+def _check_usage(doc: GraphDocument, a: Analysis, resolved: dict[str, dict[str, Any]]) -> None:
+    """Checks that need the whole graph: unused outputs, targets a loss cannot take, settings
+    that do not fit the data."""
+    p = a.problems
+    for node in doc.nodes.values():
+        block = blocks.get(node.type)
+        if block and block.outputs and node.type != "Dataset" and not doc.edges_out_of(node.id):
+            p.append(Problem(f"'{node.id}' feeds nothing, so training leaves it out", node.id,
+                             severity="warning"))
+    cfg = settings.resolve(doc.training) if not settings.check(doc.training) else None
+    for nid, params in resolved.items():
+        node = doc.nodes[nid]
+        if node.type == "Loss" and params["kind"] == "bce" and nid in a.in_widths:
+            if a.in_widths[nid]["target"].classes:
+                continue
+            src = next((e for e in doc.edges_into(nid, "target")), None)
+            data = resolved.get(src.src, {}) if src else {}
+            if not (src and doc.nodes[src.src].type == "Dataset" and src.src_port == "x"
+                    and data.get("scaling") == "minmax"):
+                p.append(Problem("bce compares with targets between 0 and 1: use it on class "
+                                 "labels, or on the Dataset's x with scaling 'minmax' (an "
+                                 "autoencoder); for other numbers use mse", nid, "target"))
+        if node.type == "BatchNorm" and cfg and cfg["batch_size"] < 2:
+            p.append(Problem("BatchNorm needs batches of at least 2 examples (training.batch_size "
+                             "is 1)", nid))
+    es = cfg.get("early_stopping") if cfg else None
+    tasks = {b.task for b in a.datasets.values()}
+    if es and es["monitor"] == "val_accuracy" and tasks and tasks != {"classification"}:
+        p.append(Problem("training: early_stopping monitors val_accuracy, but this data set is a "
+                         "regression; monitor val_loss instead"))
 
 
 @dataclass
@@ -201,7 +244,7 @@ class CompiledGraph(nn.Module):
                 self._steps.append((f"{nid}.out", module,
                                     tuple(src_of[(nid, port)] for port in block.inputs)))
         self.dense_ids = [nid for nid in a.order
-                          if self.node_types[nid] == "Dense" and nid in self.nodes]
+                          if self.node_types[nid] == "Dense" and nid in needed]
         self.activation_ids = [nid for nid in a.order if self.node_types[nid] == "Activation"
                                and nid in needed]
 
@@ -231,17 +274,22 @@ def compile_graph(doc: GraphDocument, data_dir: str | None = None) -> CompiledGr
     a = analyse(doc, data_dir)
     if not a.ok:
         raise GraphError(a.errors)
-    return CompiledGraph(doc, a)
+    model = CompiledGraph(doc, a)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise GraphError("nothing to learn: no layer with weights lies between the Dataset and a Loss")
+    return model
 
 
 def node_parameter_count(block_name: str, params: dict[str, Any], ins: dict[str, Width]) -> int:
-    """Parameters a node would have, for the canvas; 0 when it cannot be built yet."""
+    """Parameters a node would have, for the canvas; 0 when its inputs are not known yet.
+
+    Counted from the declarations, never by building the module: building a large layer on the
+    GUI thread would take seconds, and would draw from torch's random generator while a run
+    in another thread is seeding it."""
     block = blocks.get(block_name)
     if block is None:
         return 0
     try:
-        resolved = block.resolve(params)
-        module = block.build(resolved, ins, {})
-    except Exception:  # noqa: BLE001 - an unbuildable node simply shows no count
+        return int(block.count_parameters(block.resolve(params), ins))
+    except (KeyError, TypeError, ValueError):
         return 0
-    return sum(p.numel() for p in module.parameters()) if module is not None else 0

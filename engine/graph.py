@@ -199,6 +199,23 @@ class GraphDocument:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
+    def _rebase_csv_paths(self, old_dir: Path, new_dir: Path) -> None:
+        """Saving into another folder: a CSV path relative to the old one that names an existing
+        file is rewritten relative to the new folder, so the saved graph still finds its data."""
+        for node in self.nodes.values():
+            source = node.params.get("source")
+            if node.type != "Dataset" or not isinstance(source, str) or not source.startswith("csv:"):
+                continue
+            rel = source[4:]
+            if not rel or Path(rel).is_absolute() or not (old_dir / rel).is_file():
+                continue
+            target = (old_dir / rel).resolve()
+            try:
+                moved = os.path.relpath(target, new_dir)
+            except ValueError:                     # another drive (Windows): keep it absolute
+                moved = str(target)
+            self.set_param(node.id, "source", "csv:" + Path(moved).as_posix())
+
     def copy(self) -> GraphDocument:
         doc = from_dict(self.to_dict())
         doc.path = self.path
@@ -208,6 +225,8 @@ class GraphDocument:
         """Write atomically: a temp file beside the target, then a rename, so a crash mid-save
         never leaves a half-written graph where the user's file was."""
         path = Path(path)
+        if self.path is not None and Path(self.path).resolve().parent != path.resolve().parent:
+            self._rebase_csv_paths(Path(self.path).resolve().parent, path.resolve().parent)
         text = self.to_json()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
         try:
@@ -215,12 +234,20 @@ class GraphDocument:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
+            # mkstemp makes the file private (0600): keep the old file's mode, or the usual one
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
         self.path = path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def from_dict(data: Any, source: str = "graph") -> GraphDocument:

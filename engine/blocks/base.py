@@ -163,8 +163,10 @@ class Block:
             if msg:
                 problems.append((k, f"param '{k}' {msg}"))
         for p in cls.params:
-            if p.required and given.get(p.name) in (None, ""):
-                problems.append((p.name, f"param '{p.name}' is required"))
+            # a required param left out takes its default (DESIGN: missing params take
+            # defaults); "required" means it is always written out and may not be emptied
+            if p.required and p.name in given and given[p.name] in (None, ""):
+                problems.append((p.name, f"param '{p.name}' must not be empty"))
         return problems
 
     # ---- behaviour -------------------------------------------------------------------------
@@ -177,6 +179,11 @@ class Block:
     def build(cls, params: dict[str, Any], ins: dict[str, Width], outs: dict[str, Width]):
         """A torch module computing this block, or None for blocks the trainer handles itself."""
         return None
+
+    @classmethod
+    def count_parameters(cls, params: dict[str, Any], ins: dict[str, Width]) -> int:
+        """How many trainable numbers `build` would make (for the canvas), without building."""
+        return 0
 
     @classmethod
     def summary(cls, params: dict[str, Any]) -> str:

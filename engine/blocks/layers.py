@@ -7,6 +7,10 @@ from engine.blocks.base import Block, Param, ShapeError, Width
 from engine.blocks.init import INITS, initialise
 from engine.blocks.modules import AddInputs, ConcatInputs, DropConnectLinear, Softmax
 
+# short enough for the face of a node on the canvas
+_INIT_SHORT = {"zeros": "zeros", "random_normal": "N(0, .05)", "random_uniform": "U(±.05)",
+               "lecun_uniform": "LeCun-U", "xavier_uniform": "Xavier-U", "xavier_normal": "Xavier-N",
+               "he_uniform": "He-U", "he_normal": "He-N"}
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softmax")
 
 
@@ -41,10 +45,15 @@ class Dense(Block):
         return layer
 
     @classmethod
+    def count_parameters(cls, params, ins):
+        units = params["units"]
+        return ins["in"].features * units + (units if params["bias"] else 0)
+
+    @classmethod
     def summary(cls, params):
-        s = f"{params['units']} units, {params['init']}"
+        s = f"{params['units']} · {_INIT_SHORT[params['init']]}"
         if params["init_scale"] != 1.0:
-            s += f" x{params['init_scale']:g}"
+            s += f" ×{params['init_scale']:g}"
         return s
 
 
@@ -59,6 +68,10 @@ class Activation(Block):
         return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
                 "leaky_relu": nn.LeakyReLU, "prelu": nn.PReLU, "elu": nn.ELU,
                 "softmax": Softmax}[params["fn"]]()
+
+    @classmethod
+    def count_parameters(cls, params, ins):
+        return 1 if params["fn"] == "prelu" else 0
 
     @classmethod
     def summary(cls, params):
@@ -93,6 +106,10 @@ class BatchNorm(Block):
     @classmethod
     def build(cls, params, ins, outs):
         return nn.BatchNorm1d(ins["in"].features)
+
+    @classmethod
+    def count_parameters(cls, params, ins):
+        return 2 * ins["in"].features
 
 
 class Add(Block):

@@ -68,6 +68,7 @@ def _build(frame: pd.DataFrame, path: Path, target: str, params: dict[str, Any],
                         f"columns are taken out", node)
     x = x_frame.astype(np.float32).to_numpy()
     features = [str(c) for c in x_frame.columns]
+    _check_finite(x, y, features, target, file, node)
     warnings += find_leaks(x, y, task, features, target, class_names)
     return DataBundle(x, y, task, features, class_names=class_names, target_names=[target],
                       name=path.stem, warnings=warnings)
@@ -144,7 +145,11 @@ def _missing(frame, file, target, one_hot, policy, warnings, node) -> pd.DataFra
         if frame[col].isna().any():
             # filled with the most frequent value of the whole file: the one-hot columns have to
             # exist before the split, so this one statistic is not fitted on training rows alone
-            frame[col] = frame[col].fillna(frame[col].mode(dropna=True).iloc[0])
+            common = frame[col].mode(dropna=True)
+            if common.empty:
+                raise DataError(f"one_hot column '{col}' of '{file}' is empty in every row: drop "
+                                f"it", node)
+            frame[col] = frame[col].fillna(common.iloc[0])
     note = f"; left out {no_target} rows with no '{target}'" if no_target else ""
     warnings.append(f"filling in empty cells ({detail}): numbers with the training rows' mean, "
                     f"one_hot columns with their most frequent value{note}")
@@ -184,3 +189,17 @@ def _label(v: Any) -> str:
     if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
     return str(v)
+
+
+def _check_finite(x, y, features, target, file, node) -> None:
+    """Infinities (or numbers too large for 32 bits) would surface later as a 'diverged' run
+    blaming a layer; name the column and row instead."""
+    bad = np.isinf(x)          # empty cells (NaN) are the imputer's or the missing-value check's
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise DataError(f"column '{features[col]}' of '{file}' holds an infinite or too large "
+                        f"number (first in data row {row + 1})", node)
+    if y.dtype.kind == "f" and np.isinf(y).any():
+        row = int(np.argwhere(np.isinf(y.reshape(len(y), -1)))[0][0])
+        raise DataError(f"target '{target}' of '{file}' holds an infinite or too large number "
+                        f"(first in data row {row + 1})", node)

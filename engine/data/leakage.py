@@ -38,7 +38,11 @@ def _classification(x, y, features, target, class_names) -> list[str]:
     counts = np.bincount(y)
     if np.count_nonzero(counts) < 2:
         return []
-    strat = y if counts[counts > 0].min() >= 2 else None
+    n_classes = np.count_nonzero(counts)
+    n_held = int(np.ceil(len(y) / 3))
+    # stratify only when each half can hold every class, else scikit-learn refuses
+    strat = (y if counts[counts > 0].min() >= 2 and min(n_held, len(y) - n_held) >= n_classes
+             else None)
     x_fit, x_held, y_fit, y_held = train_test_split(x, y, test_size=1 / 3, random_state=0,
                                                     stratify=strat)
     majority = int(np.bincount(y_fit).argmax())

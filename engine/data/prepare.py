@@ -7,9 +7,14 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from engine.data.bundle import DataBundle, PreparedData, Split
+from engine.errors import DataError
 
 
-def _split(x, y, fraction: float, seed: int, stratify: bool):
+def _split(x, y, fraction: float, seed: int, stratify: bool, what: str):
+    n_out = int(np.ceil(fraction * len(y)))
+    if len(y) - n_out < 1 or n_out < 1:
+        raise DataError(f"{what} {fraction:g} of {len(y)} rows leaves "
+                        f"{len(y) - n_out} to train on and {n_out} held out: use a smaller {what}")
     strat = y if stratify and _stratifiable(y, fraction) else None
     return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=strat)
 
@@ -35,10 +40,10 @@ def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: floa
     x, y = bundle.x, bundle.y
     test = val = None
     if test_split > 0:
-        x, x_te, y, y_te = _split(x, y, test_split, seed, classify)
+        x, x_te, y, y_te = _split(x, y, test_split, seed, classify, "test_split")
         test = Split(x_te, y_te)
     if val_split > 0:
-        x, x_va, y, y_va = _split(x, y, val_split, seed + 1, classify)
+        x, x_va, y, y_va = _split(x, y, val_split, seed + 1, classify, "training.val_split")
         val = Split(x_va, y_va)
     train = Split(x, y)
     if np.isnan(bundle.x).any():

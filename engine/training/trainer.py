@@ -165,6 +165,10 @@ class Run:
         previous = torch.get_num_threads()
         try:
             yield from self._steps()
+        except (GraphError, DataError) as exc:
+            yield ErrorReport(str(exc), getattr(exc, "node", None))
+        except Exception as exc:  # noqa: BLE001 - a run must end with a report, never a traceback
+            yield ErrorReport(f"training stopped by an unexpected error: {type(exc).__name__}: {exc}")
         finally:
             torch.set_num_threads(previous)
 
@@ -178,6 +182,8 @@ class Run:
         model, cfg = self.model, self.cfg
         n, bs = len(self.y), cfg["batch_size"]
         steps_per_epoch = max(1, -(-n // bs))
+        if n % bs == 1 and steps_per_epoch > 1 and "BatchNorm" in model.node_types.values():
+            steps_per_epoch -= 1        # BatchNorm cannot normalise a batch of one: merge it
         yield StartReport(["train"], str(self.device), model.parameter_count(), list(model.dense_ids),
                           list(model.activation_ids),
                           {a: model.params_of[a]["fn"] for a in model.activation_ids},
@@ -197,7 +203,7 @@ class Run:
                 if not self.control.gate():
                     reason = "stopped"
                     break
-                idx = perm[i * bs:(i + 1) * bs]
+                idx = perm[i * bs:(i + 1) * bs] if i < steps_per_epoch - 1 else perm[i * bs:]
                 v, terms, loss = self._forward_backward(idx)
                 global_step += 1
                 norms = None
@@ -316,7 +322,7 @@ class Run:
     def _done(self, reason: str, epoch: int, best: int | None, t0: float) -> DoneReport:
         test = self.evaluate(self.data.test, final=True) if self.data.test is not None else {}
         base = {}
-        if self.data.test is not None:
+        if self.data.test is not None and self.model.primary.target_key == self.model.y_key:
             ytr, yte = self.data.train.y, self.data.test.y
             if self.task == "regression":
                 ytr, yte = self.data.to_user_units(ytr), self.data.to_user_units(yte)
@@ -383,7 +389,7 @@ class EarlyStopper:
                 self.best_state = copy.deepcopy(model.state_dict())
             return False
         self.wait += 1
-        return self.wait > self.cfg["patience"]
+        return self.wait >= self.cfg["patience"]      # patience N: N epochs without improvement
 
 
 def train_to_end(doc: GraphDocument, **kwargs: Any) -> list[Report]:
