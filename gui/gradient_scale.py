@@ -35,10 +35,12 @@ def position(norm: float) -> float:
     return min(1.0, max(0.0, (math.log10(norm) - LOG_MIN) / (LOG_MAX - LOG_MIN)))
 
 
-def color_for(norm: float) -> QColor:
+def color_for(norm: float, levels: int = 256) -> QColor:
+    """The scale's colour for a norm; fewer `levels` round it to coarser steps."""
     if not math.isfinite(norm):
         return QColor(NON_FINITE)
-    r, g, b = lut()[round(position(norm) * 255)]
+    level = round(position(norm) * (levels - 1)) * 255 // (levels - 1)
+    r, g, b = lut()[level]
     return QColor(int(r), int(g), int(b))
 
 

@@ -34,6 +34,7 @@ from gui.badges import Thresholds, badges_for
 from gui.run_state import RunState
 from gui.worker import TrainingWorker
 
+CANVAS_LEVELS = 49                # 1e-8..1e4 in quarter decades
 OVERLAY_INTERVAL_MS = 200        # canvas colours are smoothed over steps: 5 a second show it all
 SWITCH_INTERVAL_S = 0.001        # let the GUI thread get the GIL back quickly (FIELD_NOTES.md)
 SHUTDOWN_TIMEOUT_S = 10.0
@@ -320,7 +321,9 @@ class TrainingSession(QObject):
     def overlay(self) -> tuple[dict[str, Any], dict[str, str]]:
         """The colours and badges the canvas shows now: smoothed gradient norm per Dense layer."""
         norms, dead = self.state.overlay_figures()
-        colors = {nid: scale.color_for(n) for nid, n in norms.items()}
+        # four steps a decade: the canvas repaints a node only when its colour visibly changes,
+        # and a repaint of the whole canvas is what the GUI thread spends longest on
+        colors = {nid: scale.color_for(n, CANVAS_LEVELS) for nid, n in norms.items()}
         return colors, badges_for(norms, dead, self.thresholds)
 
     @Slot()
