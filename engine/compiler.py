@@ -221,7 +221,7 @@ class CompiledGraph(nn.Module):
                 fused = _FUSABLE[kind]
                 pred_key = src_of[(pred_node, "in")]
             classes = a.in_widths[nid]["target"].classes
-            self.losses.append(LossSpec(nid, pred_key, target_key, LossFn(kind, classes, True),
+            self.losses.append(LossSpec(nid, pred_key, target_key, LossFn(kind, classes),
                                         params[nid]["weight"], fused))
 
         # compute only what some loss needs, in topological order

@@ -11,28 +11,23 @@ LOSSES = ("mse", "mae", "bce", "cross_entropy", "huber")
 
 
 class LossFn(nn.Module):
-    """Computes one Loss node. When `from_logits` is set, `pred` is the value *before* the
-    sigmoid (bce) or softmax (cross_entropy) that the graph draws, so the loss is computed the
-    numerically stable way instead of as the log of a rounded probability."""
+    """Computes one Loss node. For bce and cross_entropy `pred` is always logits: the compiler
+    hands over the value *before* a sigmoid or softmax the graph draws there, so the loss is
+    computed the numerically stable way instead of as the log of a rounded probability."""
 
-    def __init__(self, kind: str, classes: bool, from_logits: bool):
+    def __init__(self, kind: str, classes: bool):
         super().__init__()
-        self.kind, self.classes, self.from_logits = kind, classes, from_logits
+        self.kind, self.classes = kind, classes
 
     def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         kind = self.kind
         if kind == "cross_entropy":
-            if self.from_logits:
-                return F.cross_entropy(pred, target)
-            # a probability input (no softmax fused): take its log safely
-            return F.nll_loss(torch.log(pred.clamp_min(1e-12)), target)
+            return F.cross_entropy(pred, target)
         if self.classes:
             target = (target.unsqueeze(1).to(pred.dtype) if pred.shape[1] == 1
                       else F.one_hot(target, pred.shape[1]).to(pred.dtype))
         if kind == "bce":
-            if self.from_logits:
-                return F.binary_cross_entropy_with_logits(pred, target)
-            return F.binary_cross_entropy(pred.clamp(1e-7, 1 - 1e-7), target)
+            return F.binary_cross_entropy_with_logits(pred, target)
         if kind == "mse":
             return F.mse_loss(pred, target)
         if kind == "mae":
