@@ -104,7 +104,6 @@ def dark(app, out: Path) -> None:
 def csv_preview(app, out: Path) -> None:
     """The inspector of the churn lesson's Dataset: the form, then the CSV file and its preview."""
     w = window_for(app, "churn.json")
-    w.set_data_dir(ROOT.parent / "shared" / "data", remember=False)
     w.scene.select_nodes(["data"])
     settle(app)
     inspector = w.inspector

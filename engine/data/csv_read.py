@@ -15,6 +15,9 @@ import pandas as pd
 
 from engine.errors import DataError
 
+# The course notes' CSV files ship with the project; a lesson naming one finds it here when
+# neither the graph's folder nor a chosen data folder holds a file of that name.
+BUNDLED_DATA = Path(__file__).resolve().parents[2] / "assets" / "data"
 DELIMITERS = ",;\t|"
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 # Byte-order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
@@ -41,6 +44,7 @@ def resolve_path(path_text: str, graph_dir: str | None, data_dir: str | None,
         if not graph_dir:
             # a graph never saved has no folder of its own; the working folder stands in for it
             candidates.append(Path.cwd() / given)
+        candidates.append(BUNDLED_DATA / given.name)
     for c in dict.fromkeys(candidates):
         if c.is_file():
             return c.resolve()

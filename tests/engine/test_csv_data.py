@@ -11,7 +11,7 @@ from engine.data import csv_source
 from engine.data.prepare import prepare
 from engine.data.sources import load_bundle
 from engine.errors import DataError
-from tests.conftest import SHARED_DATA
+from tests.conftest import DATA
 
 CHURN = {"target": "Exited", "drop": ["RowNumber", "CustomerId", "Surname"],
          "one_hot": ["Geography", "Gender"], "drop_first": True}
@@ -58,6 +58,18 @@ def test_absolute_path_and_data_dir_by_file_name(tmp_path):
     found = load_bundle({"source": "csv:elsewhere/toy.csv", "target": "y", "one_hot": ["colour"]},
                         graph_dir=str(tmp_path / "nowhere"), data_dir=str(tmp_path))
     assert found.x.shape == (4, 4)
+
+
+def test_lessons_find_the_shipped_csv_unless_a_data_dir_holds_one_of_that_name(tmp_path):
+    churn = {"source": "csv:Churn_Modelling.csv", **CHURN}
+    shipped = load_bundle(churn, graph_dir=str(tmp_path))
+    assert shipped.x.shape == (10000, 11)
+    # a data folder given by the user comes before the project's own copy
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    header_and_40_rows = (DATA / "Churn_Modelling.csv").read_text().splitlines()[:41]
+    (mine / "Churn_Modelling.csv").write_text("\n".join(header_and_40_rows) + "\n")
+    assert load_bundle(churn, graph_dir=str(tmp_path), data_dir=str(mine)).x.shape == (40, 11)
 
 
 def test_missing_file_names_it_and_says_how_to_point_at_it(tmp_path):
@@ -144,7 +156,7 @@ def test_one_hot_with_and_without_drop_first(tmp_path):
 
 
 def test_churn_has_the_notes_eleven_inputs():
-    bundle = load_bundle({"source": "csv:Churn_Modelling.csv", **CHURN}, data_dir=str(SHARED_DATA))
+    bundle = load_bundle({"source": "csv:Churn_Modelling.csv", **CHURN}, data_dir=str(DATA))
     assert bundle.x.shape == (10000, 11)
     assert {"Geography_Germany", "Geography_Spain", "Gender_Male"} <= set(bundle.feature_names)
     assert bundle.task == "classification" and bundle.class_names == ["0", "1"]
@@ -256,7 +268,7 @@ def test_cache_stays_small(tmp_path):
 
 # ---- scaling is fitted on the training split --------------------------------------------------
 def test_scaling_is_fitted_on_the_training_split_only():
-    bundle = load_bundle({"source": "csv:Churn_Modelling.csv", **CHURN}, data_dir=str(SHARED_DATA))
+    bundle = load_bundle({"source": "csv:Churn_Modelling.csv", **CHURN}, data_dir=str(DATA))
     data = prepare(bundle, "standard", test_split=0.2, val_split=0.1, seed=0)
     assert np.allclose(data.train.x.mean(axis=0), 0, atol=1e-4)
     assert np.allclose(data.train.x.std(axis=0), 1, atol=1e-3)

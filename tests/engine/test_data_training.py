@@ -8,7 +8,7 @@ import torch
 from engine import graph
 from engine.telemetry import DoneReport, EpochReport, StartReport
 from engine.training.trainer import train_to_end
-from tests.conftest import GRAPHS, SHARED_DATA
+from tests.conftest import GRAPHS
 from tests.engine.helpers import chain_doc
 
 
@@ -79,7 +79,7 @@ def test_churn_lesson_reaches_the_notes_accuracy(one_thread):
     doc = graph.load(GRAPHS / "churn.json")
     assert doc.training["optimizer"] == "adamax" and doc.training["batch_size"] == 10
     # telemetry only adds reports; the same seed gives the same weights without it
-    done = of(train_to_end(doc, data_dir=str(SHARED_DATA), telemetry=False), DoneReport)
+    done = of(train_to_end(doc, telemetry=False), DoneReport)
     assert done.reason == "completed"
     assert done.test["accuracy"] >= 0.85
     assert done.baseline["accuracy"] == pytest.approx(0.7975, abs=0.002)
@@ -90,7 +90,7 @@ def test_churn_lesson_reaches_the_notes_accuracy(one_thread):
 def test_forest_fires_lesson_reports_beside_the_majority_baseline(one_thread):
     doc = graph.load(GRAPHS / "forest_fires.json")
     assert "area" in doc.nodes["data"].params["drop"]
-    reports = train_to_end(doc, data_dir=str(SHARED_DATA))
+    reports = train_to_end(doc)
     done = of(reports, DoneReport)
     assert done.class_names == ["large", "small"]
     assert done.baseline["accuracy"] == pytest.approx(0.731, abs=0.005)
@@ -105,7 +105,7 @@ def test_forest_fires_with_area_kept_scores_far_above_the_honest_model(one_threa
     doc = graph.load(GRAPHS / "forest_fires.json")
     doc.set_param("data", "drop", ["month", "day"])
     doc.training["early_stopping"] = None
-    done = of(train_to_end(doc, data_dir=str(SHARED_DATA), epochs=150), DoneReport)
+    done = of(train_to_end(doc, epochs=150), DoneReport)
     assert done.test["accuracy"] >= 0.85 > done.baseline["accuracy"] + 0.1
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 
 from gui import csv_roles as cr
 from gui.csv_panel import CsvPanel
-from tests.conftest import GRAPHS, SHARED_DATA
+from tests.conftest import GRAPHS
 
 
 def _write_table(path, rows: int = 60) -> None:
@@ -268,9 +268,8 @@ def test_role_clicks_are_refused_while_training(window, qtbot, table_graph, monk
     assert not panel.set_role("leak", cr.DROPPED), "the controller refuses it too"
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "forestfires.csv").exists(), reason="needs the shared data")
 def test_forest_fires_undropping_area_warns_that_it_leaks(window, qtbot, monkeypatch):
-    window.set_data_dir(SHARED_DATA, remember=False)
+    # no data folder set: the lesson finds the CSV file the project ships
     panel = _open_and_select(window, GRAPHS / "forest_fires.json")
     assert panel.model.role(panel.preview.columns.index("area")) == cr.DROPPED
     assert not _badge(window).isVisible()

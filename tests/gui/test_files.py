@@ -9,14 +9,13 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 
 from gui import app as gui_app
-from tests.conftest import GRAPHS, SHARED_DATA
+from tests.conftest import GRAPHS
 
 LESSONS = sorted(GRAPHS.glob("*.json"))
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_every_lesson_opens_without_an_error_badge_and_saves_back_equal(window, tmp_path, path):
-    window.set_data_dir(SHARED_DATA)      # where the CSV lessons' files are
     assert window.open_path(path), window.errors
     window.controller.analyse_now()
     bad = {item.node_id: item.badge.toolTip() for item in window.scene.node_items()
