@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.blocks.base import Block, BuildContext, Param, ShapeError, Width
+from engine.blocks.face_text import number, text, value
 from engine.blocks.modules import ImageAugment
 from engine.data.sources import load_bundle
 from engine.errors import DataError
@@ -49,7 +50,7 @@ class Dataset(Block):
 
     @classmethod
     def summary(cls, params: dict[str, Any]) -> str:
-        return str(params.get("source", ""))
+        return text(value(params, "source", ""))
 
 
 class Augment(Block):
@@ -79,4 +80,5 @@ class Augment(Block):
 
     @classmethod
     def summary(cls, params):
-        return f"shift {params['shift']}, rot {params['rotate']:g}°"
+        # the file may hold anything here: the helpers turn any value into a few words
+        return f"shift {number(value(params, 'shift'))}, rot {number(value(params, 'rotate'))}°"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from torch import nn
 
 from engine.blocks.base import Block, Param, ShapeError, Width
+from engine.blocks.face_text import is_number, number, text, value
 from engine.blocks.init import INITS, initialise
 from engine.blocks.modules import AddInputs, ConcatInputs, DropConnectLinear, Softmax
 
@@ -51,10 +52,11 @@ class Dense(Block):
 
     @classmethod
     def summary(cls, params):
-        s = f"{params['units']} · {_INIT_SHORT[params['init']]}"
-        if params["init_scale"] != 1.0:
-            s += f" ×{params['init_scale']:g}"
-        return s
+        # summaries are drawn before validation, so every value may be of the wrong type
+        init = value(params, "init")
+        short = _INIT_SHORT.get(init) if isinstance(init, str) else None
+        s = f"{number(value(params, 'units'))} · {short or text(init)}"
+        return s + _times(value(params, "init_scale", 1.0))
 
 
 class Activation(Block):
@@ -75,7 +77,7 @@ class Activation(Block):
 
     @classmethod
     def summary(cls, params):
-        return params["fn"]
+        return text(value(params, "fn"))
 
 
 class Dropout(Block):
@@ -90,7 +92,7 @@ class Dropout(Block):
 
     @classmethod
     def summary(cls, params):
-        return f"p = {params['p']:g}"
+        return f"p = {number(value(params, 'p'))}"
 
 
 class BatchNorm(Block):
@@ -144,3 +146,10 @@ class Concat(Block):
     @classmethod
     def build(cls, params, ins, outs):
         return ConcatInputs()
+
+
+def _times(scale) -> str:
+    """' ×2' for a factor other than 1 (any value the file holds, said as it is); '' for 1."""
+    if is_number(scale) and scale == 1.0:
+        return ""
+    return f" ×{number(scale)}"

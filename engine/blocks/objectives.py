@@ -6,6 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.blocks.base import Block, Param, ShapeError
+from engine.blocks.face_text import is_number, number, text, value
 
 LOSSES = ("mse", "mae", "bce", "cross_entropy", "huber")
 
@@ -78,9 +79,11 @@ class Loss(Block):
 
     @classmethod
     def summary(cls, params):
-        s = params["kind"]
-        if params["weight"] != 1.0:
-            s += f" x{params['weight']:g}"
+        # drawn before validation: kind and weight may hold anything the file wrote
+        s = text(value(params, "kind"))
+        weight = value(params, "weight", 1.0)
+        if not (is_number(weight) and weight == 1.0):
+            s += f" x{number(weight)}"
         return s
 
 
