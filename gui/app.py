@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # must precede the QApplication
     app = make_app()
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QTimer
 
     from gui.main_window import MainWindow
     from gui.theme import THEMES, apply_theme
@@ -80,6 +80,8 @@ def main(argv: list[str]) -> int:
         window.set_data_dir(args.data_dir, remember=False)
     window.show()
     window.open_path(path, ask=False)
+    # once the window is on screen: graphs a crashed session left unsaved are offered back
+    QTimer.singleShot(0, window.offer_recovery)
     return app.exec()
 
 
@@ -93,7 +95,7 @@ def _screenshot(app, args: argparse.Namespace, path: Path) -> int:
     # a throwaway settings file: a screenshot must not touch the user's recent files or layout
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.IniFormat)
-        window = MainWindow(settings, args.theme or "light")
+        window = MainWindow(settings, args.theme or "light", recovery_dir=Path(tmp) / "recovery")
         apply_theme(app, THEMES[window.theme.name])
         window.controller.data_dir = args.data_dir
         try:

@@ -36,6 +36,8 @@ from gui.inspector import Inspector
 from gui.lesson_panel import LessonPanel
 from gui.palette import Palette
 from gui.recent_files import RecentFiles
+from gui.recovery import AUTOSAVE_MS, Autosaver, RecoveryCopy, RecoveryStore
+from gui.recovery_dialog import ask_restore
 from gui.status_bar import StatusBar
 from gui.theme import LIGHT, THEMES, apply_theme
 from gui.training_session import TrainingSession
@@ -56,7 +58,10 @@ SHORTCUTS = """<table cellpadding=3>
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, theme: str | None = None):
+    def __init__(self, settings: QSettings | None = None, theme: str | None = None,
+                 recovery_dir: str | Path | None = None, autosave_ms: int = AUTOSAVE_MS):
+        """`recovery_dir`: where unsaved graphs are kept against a crash (default: the
+        application-data folder's `recovery/`); tests and screenshots pass their own."""
         super().__init__()
         self.settings = settings if settings is not None else QSettings(APP_NAME, APP_NAME)
         self.recent = RecentFiles(self.settings)
@@ -84,6 +89,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         # the labels the tests and the dashboard look at, under their old names
         self.lock_label, self.zoom_label = self.status.lock_label, self.status.zoom_label
+        self.autosaver = Autosaver(self.controller, RecoveryStore(recovery_dir), autosave_ms, self)
         self._connect()
         self._fitted_once = False
         self.resize(1600, 1000)
@@ -154,6 +160,8 @@ class MainWindow(QMainWindow):
         c.undo_stack.cleanChanged.connect(lambda _clean: self._update_title())
         c.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
         c.file_loaded.connect(lambda _p: self._update_title())
+        self.autosaver.message.connect(self.status.say)
+        self.session.state_changed.connect(self.autosaver.on_run_state)
         self.scene.selectionChanged.connect(self._on_selection)
         self.palette.add_requested.connect(self.add_block)
         self.view.zoom_changed.connect(self.status.set_zoom)
@@ -185,6 +193,10 @@ class MainWindow(QMainWindow):
         path = QFileDialog.getExistingDirectory(self, "Folder with CSV data files",
                                                 self.controller.data_dir or self._file_dir())
         return path or None
+
+    def ask_recover(self, copy: RecoveryCopy) -> str:
+        """'restore', 'discard' or 'later' for a graph a crashed session left unsaved."""
+        return ask_restore(copy, self)
 
     def show_error(self, title: str, message: str) -> None:
         QMessageBox.critical(self, title, message)
@@ -262,6 +274,13 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.show_error("Cannot save graph", f"{path}: {exc.strerror or exc}")
             return False
+        except UnicodeEncodeError as exc:      # e.g. a lone surrogate from an odd file name
+            self.show_error("Cannot save graph", f"{path}: the graph holds text that cannot be "
+                            f"written as UTF-8 ({exc.object[exc.start:exc.end]!a} at position {exc.start})")
+            return False
+        except (GraphError, ValueError) as exc:
+            self.show_error("Cannot save graph", f"{path}: {exc}")
+            return False
         self.recent.add(saved)
         self._rebuild_recent_menu()
         self._update_title()
@@ -298,9 +317,20 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.shutdown()
+        self.autosaver.close()       # a clean close: nothing to recover, even after Discard
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         event.accept()
+
+    def offer_recovery(self) -> bool:
+        """At start: offer back the graphs that sessions which did not close left unsaved
+        (asking through `ask_recover`); True when one was restored into this window."""
+        if self._refuse_if_locked():
+            return False
+        restored = self.autosaver.offer(self.ask_recover, self.maybe_save, self.status.say)
+        if restored:
+            self.show_start_of_graph()
+        return restored
 
     def restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")

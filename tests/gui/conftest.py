@@ -15,7 +15,8 @@ from gui.main_window import MainWindow
 @pytest.fixture
 def window(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(settings, "light")
+    # recovery copies go to the test's folder, never the user's application-data folder
+    w = MainWindow(settings, "light", recovery_dir=tmp_path / "recovery")
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
