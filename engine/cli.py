@@ -154,13 +154,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**31:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2147483647, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="main.py", description="DeepCanvas command line")
     sub = ap.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a graph file headless")
     t.add_argument("file")
     t.add_argument("--epochs", type=_positive)
-    t.add_argument("--seed", type=int)
+    t.add_argument("--seed", type=_seed)
     t.add_argument("--data-dir")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"))
     t.add_argument("--json", action="store_true", help="print one JSON object per line")

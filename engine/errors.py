@@ -1,7 +1,26 @@
 """Error types that carry the place a problem was found (node, port, file, column)."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+_MAX_MESSAGE = 1000          # characters; a message quotes values from files, which can be huge
+
+
+def one_line(text: str) -> str:
+    """A message as one printable line: control and formatting characters (a line break in a
+    node id, a bidirectional override) are written as escapes, and a huge message is cut."""
+    if text.isprintable() and len(text) <= _MAX_MESSAGE:
+        return text
+    out = "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+                  else ch for ch in text[:_MAX_MESSAGE])
+    return out if len(text) <= _MAX_MESSAGE else out + "..."
+
+
+def brief(value: object, limit: int = 40) -> str:
+    """A value as a message may quote it: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -20,7 +39,7 @@ class Problem:
             if self.port is not None:
                 where += f", port '{self.port}'"
             where += ": "
-        return where + self.message
+        return one_line(where + self.message)
 
 
 class GraphError(Exception):
@@ -43,5 +62,5 @@ class DataError(Exception):
     """Bad input data: a missing file, an unusable column, missing values and the like."""
 
     def __init__(self, message: str, node: str | None = None):
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.node = node

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import os
+import re
+import stat
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +22,7 @@ from typing import Any
 import networkx as nx
 
 from engine.errors import GraphError, Problem
+from engine.errors import brief as _brief
 
 FORMAT_NAME = "deepcanvas-graph"
 FORMAT_VERSION = 1
@@ -25,6 +30,16 @@ FORMAT_VERSION = 1
 _NODE_KEYS = ("id", "type", "params", "pos")
 _EDGE_KEYS = ("src", "src_port", "dst", "dst_port")
 _TOP_KEYS = ("format", "version", "meta", "nodes", "edges", "training")
+
+# Limits on what a file may hold. A graph file is small (the biggest lesson is under 20 kB, a
+# 20,000-node network about 5 MB); anything past these is a mistake or an attack, refused before
+# it can exhaust memory, the stack, or the canvas.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 64                   # JSON nesting: lessons use 4 levels
+MAX_INT = 2**53                  # larger integers lose precision in every JSON reader but Python's
+MAX_COORD = 1e7                  # canvas positions; Qt's scene arithmetic breaks far beyond this
+MAX_NAME = 200                   # characters in a node id, block type or port name
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -100,6 +115,8 @@ class GraphDocument:
             raise GraphError(f"no node with id '{node_id}'", node_id) from None
 
     def edges_into(self, node_id: str, port: str | None = None) -> list[Edge]:
+        # one scan of the edge list: right for one node, quadratic when asked for every node;
+        # code that needs every node's edges builds a lookup once (engine.graph_index)
         return [e for e in self.edges if e.dst == node_id and (port is None or e.dst_port == port)]
 
     def edges_out_of(self, node_id: str, port: str | None = None) -> list[Edge]:
@@ -132,9 +149,13 @@ class GraphDocument:
     def remove_node(self, node_id: str) -> tuple[Node, list[Edge]]:
         """Remove a node and every edge touching it; returns both so an undo can restore them."""
         node = self.node(node_id)
-        removed = [e for e in self.edges if node_id in (e.src, e.dst)]
-        for e in removed:
-            self.remove_edge(e)
+        removed = [e for e in self.edges if e.src == node_id or e.dst == node_id]
+        if removed:
+            # one pass for all of them: remove_edge per edge would scan the list once per edge
+            gone = {id(e) for e in removed}
+            self.edges[:] = [e for e in self.edges if id(e) not in gone]
+            for e in removed:
+                self._emit("edge_removed", edge=e.key)
         del self.nodes[node_id]
         self._emit("node_removed", node=node_id)
         return node, removed
@@ -152,15 +173,19 @@ class GraphDocument:
         self._emit("node_moved", node=node_id)
 
     def add_edge(self, edge: Edge) -> None:
-        if any(e.key == edge.key for e in self.edges):
+        # compare fields, not `e.key`: building a tuple per edge made this scan 3x slower
+        src, src_port, dst, dst_port = edge.key
+        if any(e.dst == dst and e.dst_port == dst_port and e.src == src and e.src_port == src_port
+               for e in self.edges):
             raise GraphError("this connection already exists", edge.dst, edge.dst_port)
         self.edges.append(edge)
         self._emit("edge_added", edge=edge.key)
 
     def remove_edge(self, edge: Edge | tuple[str, str, str, str]) -> Edge:
         key = edge.key if isinstance(edge, Edge) else tuple(edge)
+        src, src_port, dst, dst_port = key
         for i, e in enumerate(self.edges):
-            if e.key == key:
+            if e.dst == dst and e.dst_port == dst_port and e.src == src and e.src_port == src_port:
                 del self.edges[i]
                 self._emit("edge_removed", edge=key)
                 return e
@@ -199,9 +224,11 @@ class GraphDocument:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def _rebase_csv_paths(self, old_dir: Path, new_dir: Path) -> None:
+    def _rebased_sources(self, old_dir: Path, new_dir: Path) -> dict[str, str]:
         """Saving into another folder: a CSV path relative to the old one that names an existing
-        file is rewritten relative to the new folder, so the saved graph still finds its data."""
+        file must be rewritten relative to the new folder, so the saved graph still finds its
+        data. Returns node id -> new source; nothing is changed here."""
+        moved: dict[str, str] = {}
         for node in self.nodes.values():
             source = node.params.get("source")
             if node.type != "Dataset" or not isinstance(source, str) or not source.startswith("csv:"):
@@ -211,10 +238,11 @@ class GraphDocument:
                 continue
             target = (old_dir / rel).resolve()
             try:
-                moved = os.path.relpath(target, new_dir)
+                new = os.path.relpath(target, new_dir)
             except ValueError:                     # another drive (Windows): keep it absolute
-                moved = str(target)
-            self.set_param(node.id, "source", "csv:" + Path(moved).as_posix())
+                new = str(target)
+            moved[node.id] = "csv:" + Path(new).as_posix()
+        return moved
 
     def copy(self) -> GraphDocument:
         doc = from_dict(self.to_dict())
@@ -223,24 +251,36 @@ class GraphDocument:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write atomically: a temp file beside the target, then a rename, so a crash mid-save
-        never leaves a half-written graph where the user's file was."""
+        never leaves a half-written graph where the user's file was. Saving through a symbolic
+        link writes the file it points to, and the link stays a link."""
         path = Path(path)
-        if self.path is not None and Path(self.path).resolve().parent != path.resolve().parent:
-            self._rebase_csv_paths(Path(self.path).resolve().parent, path.resolve().parent)
-        text = self.to_json()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        real = Path(os.path.realpath(path))
+        moved: dict[str, str] = {}
+        # CSV paths are relative to the folder the graph is opened from, a link's own folder
+        old_dir, new_dir = (Path(os.path.abspath(p)).parent for p in (self.path or path, path))
+        if old_dir != new_dir:
+            moved = self._rebased_sources(old_dir, new_dir)
+        data = self.to_dict()
+        for node in data["nodes"]:
+            if node["id"] in moved:
+                node["params"]["source"] = moved[node["id"]]
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
             # mkstemp makes the file private (0600): keep the old file's mode, or the usual one
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-            os.replace(tmp, path)
+            os.chmod(tmp, real.stat().st_mode & 0o777 if real.exists() else 0o666 & ~_umask())
+            os.replace(tmp, real)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+        # only once the file is written: a failed save leaves the document as it was
+        for node_id, source in moved.items():
+            self.set_param(node_id, "source", source)
         self.path = path
 
 
@@ -256,10 +296,10 @@ def from_dict(data: Any, source: str = "graph") -> GraphDocument:
         raise GraphError(f"{source}: the top level must be a JSON object")
     fmt = data.get("format", FORMAT_NAME)
     if fmt != FORMAT_NAME:
-        raise GraphError(f"{source}: 'format' is '{fmt}', expected '{FORMAT_NAME}'")
+        raise GraphError(f"{source}: 'format' is {_brief(fmt)}, expected '{FORMAT_NAME}'")
     version = data.get("version", FORMAT_VERSION)
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise GraphError(f"{source}: 'version' must be an integer")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise GraphError(f"{source}: 'version' must be a positive integer, not {_brief(version)}")
     if version > FORMAT_VERSION:
         raise GraphError(f"{source}: file format version {version} is newer than this DeepCanvas "
                          f"understands (version {FORMAT_VERSION}); update DeepCanvas to open it")
@@ -275,14 +315,19 @@ def from_dict(data: Any, source: str = "graph") -> GraphDocument:
     edges = data.get("edges", [])
     if not isinstance(edges, list):
         raise GraphError(f"{source}: 'edges' must be a list")
+    seen: set[tuple[str, str, str, str]] = set()    # a set, not a scan: big files stay linear
     for i, raw in enumerate(edges):
         if not isinstance(raw, dict) or any(not isinstance(raw.get(k), str) for k in _EDGE_KEYS):
             raise GraphError(f"{source}: edge #{i + 1} needs string keys "
                              + ", ".join(f"'{k}'" for k in _EDGE_KEYS))
+        for k in _EDGE_KEYS:
+            if (why := _bad_name(raw[k])):
+                raise GraphError(f"{source}: edge #{i + 1}: '{k}' {why}")
         extra = {k: copy.deepcopy(v) for k, v in raw.items() if k not in _EDGE_KEYS}
         edge = Edge(raw["src"], raw["src_port"], raw["dst"], raw["dst_port"], extra)
-        if any(e.key == edge.key for e in doc.edges):
+        if edge.key in seen:
             raise GraphError(Problem(f"{source}: edge #{i + 1} is listed twice", edge.dst, edge.dst_port))
+        seen.add(edge.key)
         doc.edges.append(edge)
     return doc
 
@@ -299,11 +344,15 @@ def _node_from(raw: Any, i: int, doc: GraphDocument, source: str) -> Node:
     node_id = raw.get("id")
     if not isinstance(node_id, str) or not node_id:
         raise GraphError(f"{source}: node #{i + 1} has no string 'id'")
+    if (why := _bad_name(node_id)):
+        raise GraphError(f"{source}: node #{i + 1}: the id {why}")
     if node_id in doc.nodes:
-        raise GraphError(f"{source}: two nodes share the id '{node_id}'", node_id)
+        raise GraphError(f"{source}: two nodes share the id '{node_id}'")
     ntype = raw.get("type")
     if not isinstance(ntype, str):
         raise GraphError(f"{source}: node '{node_id}' has no string 'type'", node_id)
+    if (why := _bad_name(ntype)):
+        raise GraphError(f"{source}: node '{node_id}': the type {why}", node_id)
     params = raw.get("params", {})
     if not isinstance(params, dict):
         raise GraphError(f"{source}: node '{node_id}': 'params' must be a JSON object", node_id)
@@ -311,27 +360,135 @@ def _node_from(raw: Any, i: int, doc: GraphDocument, source: str) -> Node:
     if (not isinstance(pos, list) or len(pos) != 2
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
         raise GraphError(f"{source}: node '{node_id}': 'pos' must be [x, y]", node_id)
+    if not all(math.isfinite(v) and abs(v) <= MAX_COORD for v in pos):
+        raise GraphError(f"{source}: node '{node_id}': 'pos' {_brief(pos)} lies outside the canvas "
+                         f"(each coordinate between -{MAX_COORD:.0e} and {MAX_COORD:.0e})", node_id)
     extra = {k: copy.deepcopy(v) for k, v in raw.items() if k not in _NODE_KEYS}
     return Node(node_id, ntype, copy.deepcopy(params), (float(pos[0]), float(pos[1])), extra)
 
 
+def _bad_name(text: str) -> str | None:
+    """Why a node id, block type or port name cannot be used, or None.
+
+    These names appear in one-line messages, on the canvas and in torch module names, so they
+    may hold no control or formatting characters (line breaks, bidirectional overrides) and no
+    unpaired surrogates (text that cannot be written back as UTF-8)."""
+    if not text:
+        return "is empty"
+    if len(text) > MAX_NAME:
+        return f"is {len(text)} characters long (at most {MAX_NAME})"
+    for ch in text:
+        if _SURROGATE.match(ch):
+            return f"holds an unpaired surrogate (U+{ord(ch):04X}), which is not text"
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"holds the control character U+{ord(ch):04X}"
+    return None
+
+
+class _Refused(ValueError):
+    """Raised from inside the JSON parser's hooks for a value no graph may hold."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _Refused(f"'{name}' is not a number JSON allows")
+
+
+def _checked_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"the number {text[:40]} is too large")
+    return value
+
+
+def _checked_int(text: str) -> int:
+    # checking the length first keeps int() from ever converting thousands of digits
+    digits = len(text.lstrip("-"))
+    if digits > 16 or abs(int(text)) > MAX_INT:
+        shown = text if len(text) <= 24 else f"{text[:12]}... ({digits} digits)"
+        raise _Refused(f"the integer {shown} is too large (at most 2^53)")
+    return int(text)
+
+
+def _check_tree(data: Any) -> None:
+    """Walk the parsed file once, without recursion: nesting depth and unpaired surrogates."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise _Refused(f"values are nested more than {MAX_DEPTH} levels deep")
+            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            for key, item in items:
+                if key is not None and _SURROGATE.search(key):
+                    raise _Refused(f"the key {_brief(key)} holds an unpaired surrogate, which is "
+                                   f"not text")
+                stack.append((item, depth + 1))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise _Refused(f"the text {_brief(value)} holds an unpaired surrogate, which is not text")
+
+
 def loads(text: str, source: str = "graph") -> GraphDocument:
+    """Parse a graph file's text; every way it can be wrong is a one-line GraphError."""
+    if len(text) > MAX_FILE_BYTES:
+        raise GraphError(f"{source}: {len(text) / 2**20:.0f} MB of text; graph files are limited "
+                         f"to {MAX_FILE_BYTES // 2**20} MB")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_checked_float,
+                          parse_int=_checked_int)
+        _check_tree(data)
     except json.JSONDecodeError as exc:
         raise GraphError(f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: "
                          f"{exc.msg})") from None
+    except _Refused as exc:
+        raise GraphError(f"{source}: {exc}") from None
+    except RecursionError:
+        raise GraphError(f"{source}: values are nested more than {MAX_DEPTH} levels deep") from None
     return from_dict(data, source)
+
+
+def _read_graph_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing anything but a regular file of a sane size.
+
+    The file is opened without blocking and checked on the open descriptor, so a pipe, a
+    device such as /dev/zero, or a folder is refused rather than read forever."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise GraphError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise GraphError(f"{path}: is a folder, not a graph file") from None
+    except OSError as exc:
+        raise GraphError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    info = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = "is a folder, not a graph file"
+    elif not stat.S_ISREG(info.st_mode):
+        problem = "is not a regular file (a device, pipe or socket)"
+    elif info.st_size > MAX_FILE_BYTES:
+        problem = f"is {info.st_size / 2**20:.0f} MB; graph files are limited to {MAX_FILE_BYTES // 2**20} MB"
+    if problem:
+        os.close(fd)
+        raise GraphError(f"{path}: {problem}")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise GraphError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:                 # it grew after the check
+        raise GraphError(f"{path}: is over {MAX_FILE_BYTES // 2**20} MB; graph files are limited "
+                         f"to that")
+    return raw
 
 
 def load(path: str | os.PathLike[str]) -> GraphDocument:
     path = Path(path)
+    raw = _read_graph_bytes(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise GraphError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GraphError(f"{path}: cannot be read ({exc})") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise GraphError(f"{path}: is not UTF-8 text (byte {exc.start + 1} cannot be decoded); "
+                         f"graph files are JSON in UTF-8") from None
     doc = loads(text, str(path))
     doc.path = path
     return doc

@@ -9,6 +9,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from engine.errors import brief
+
 
 @dataclass(frozen=True)
 class Width:
@@ -60,8 +62,8 @@ class Param:
         if value is None:
             return None if self.nullable else "must not be null"
         if self.type == "choice":
-            if value not in self.choices:
-                return f"is {value!r}; allowed: {', '.join(self.choices)}"
+            if not isinstance(value, str) or value not in self.choices:
+                return f"is {brief(value)}; allowed: {', '.join(self.choices)}"
             return None
         if self.type in ("int_list", "str_list"):
             item = int if self.type == "int_list" else str
@@ -82,7 +84,7 @@ class Param:
         if not isinstance(value, py):
             kind = {"int": "an integer", "float": "a number", "bool": "true or false",
                     "str": "a string"}[self.type]
-            return f"must be {kind}, not {value!r}"
+            return f"must be {kind}, not {brief(value)}"
         if self.type in ("int", "float"):
             return self._range(value)
         return None
@@ -182,8 +184,16 @@ class Block:
 
     @classmethod
     def count_parameters(cls, params: dict[str, Any], ins: dict[str, Width]) -> int:
-        """How many trainable numbers `build` would make (for the canvas), without building."""
+        """How many trainable numbers `build` would make (for the canvas), without building.
+        Arithmetic on the declared widths only: it runs for every node on every edit, and on
+        graphs far too big to build (engine.limits refuses those by this count)."""
         return 0
+
+    @classmethod
+    def describe_parameters(cls, params: dict[str, Any], ins: dict[str, Width]) -> str:
+        """Where the parameters sit, in a few words ("a 64 x 32 weight matrix"), for the message
+        that refuses a layer too big for memory; "" when there is nothing useful to say."""
+        return ""
 
     @classmethod
     def summary(cls, params: dict[str, Any]) -> str:

@@ -50,6 +50,7 @@ GRAD_CLIP = (
     Param("max", "float", 1.0, "The largest norm (or absolute value) allowed.", min=1e-8, max=1e6),
 )
 _NESTED = {"early_stopping": EARLY_STOPPING, "grad_clip": GRAD_CLIP}
+_SEED = next(p for p in PARAMS if p.name == "seed")
 
 
 def resolve(training: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +63,13 @@ def resolve(training: dict[str, Any]) -> dict[str, Any]:
             full.update(out[key])
             out[key] = full
     return out
+
+
+def valid_seed(training: dict[str, Any]) -> int:
+    """The file's seed when it is allowed, else the default: a rejected setting (a negative seed,
+    a string) must never reach the data generators, even while its error is being reported."""
+    seed = training.get("seed", 0)
+    return seed if _SEED.check(seed) is None else _SEED.default
 
 
 def check(training: dict[str, Any]) -> list[Problem]:
