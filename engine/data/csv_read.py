@@ -18,6 +18,9 @@ from engine.errors import DataError
 # The course notes' CSV files ship with the project; a lesson naming one finds it here when
 # neither the graph's folder nor a chosen data folder holds a file of that name.
 BUNDLED_DATA = Path(__file__).resolve().parents[2] / "assets" / "data"
+# A CSV file is read whole into memory, where pandas needs several times its size; files past
+# this are refused with a message rather than left to exhaust the machine.
+MAX_CSV_BYTES = 256 * 2**20
 DELIMITERS = ",;\t|"
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 # Byte-order marks, longest first: UTF-32's little-endian mark begins with UTF-16's.
@@ -57,6 +60,10 @@ def resolve_path(path_text: str, graph_dir: str | None, data_dir: str | None,
 def read_frame(path: Path, node: str | None) -> pd.DataFrame:
     """The file as a DataFrame with clean column names; raises DataError for an unusable file."""
     try:
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise DataError(f"'{path.name}' is {size / 2**20:.0f} MB, too big to load (at most "
+                            f"{MAX_CSV_BYTES // 2**20} MB); take a sample of its rows", node)
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(f"cannot read '{path}': {exc.strerror or exc}", node) from None
@@ -64,6 +71,7 @@ def read_frame(path: Path, node: str | None) -> pd.DataFrame:
     if not text.strip():
         raise DataError(f"'{path.name}' is empty: a CSV needs a header line and rows of data", node)
     sep = sniff_delimiter(text)
+    _check_header(text, sep, path.name, node)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True)
     except (ValueError, csv.Error) as exc:    # pandas' ParserError is a ValueError
@@ -80,6 +88,19 @@ def read_frame(path: Path, node: str | None) -> pd.DataFrame:
                         f"(comma, semicolon, tab or |) separates its header; a CSV needs at "
                         f"least one input column and a target", node)
     return frame
+
+
+def _check_header(text: str, sep: str, file: str, node: str | None) -> None:
+    """Two columns of one name: pandas would quietly rename the second ('a.1'), and a param
+    naming the column would then mean only the first."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    names = [n.strip() for n in next(csv.reader([first], delimiter=sep), [])]
+    seen: set[str] = set()
+    twice = list(dict.fromkeys(n for n in names if n in seen or seen.add(n)))
+    if twice:
+        shown = ", ".join(f"'{n}'" for n in twice[:5])
+        raise DataError(f"'{file}' has more than one column named {shown}; give every column of "
+                        f"the header its own name", node)
 
 
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:

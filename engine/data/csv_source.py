@@ -19,6 +19,7 @@ from engine.errors import DataError
 
 MAX_AUTO_CLASSES = 20       # whole-number targets with at most this many values are classes
 WIDE_ONE_HOT = 50           # a one-hot group wider than this earns a warning
+MAX_ONE_HOT_VALUES = 1000   # and one with more values than this is refused before it is built
 _CACHE_SIZE = 8
 _cache: OrderedDict[tuple, DataBundle] = OrderedDict()
 
@@ -56,6 +57,15 @@ def _build(frame: pd.DataFrame, path: Path, target: str, params: dict[str, Any],
     warnings: list[str] = []
     frame = _missing(frame, file, target, one_hot, params.get("missing", "error"), warnings, node)
     y, task, class_names = _target(frame[target], file, params.get("task", "auto"), node)
+    for col in one_hot:
+        # counted before get_dummies: building thousands of columns (and checking each of
+        # them for leaks) took most of a minute on a column of surnames
+        values = frame[col].nunique()
+        if values > MAX_ONE_HOT_VALUES:
+            raise DataError(f"one_hot column '{col}' of '{file}' has {values:,} different values "
+                            f"and would become {values:,} input columns (at most "
+                            f"{MAX_ONE_HOT_VALUES:,}); a column like that (a name or an id?) is "
+                            f"better dropped", node)
     x_frame = pd.get_dummies(frame.drop(columns=[target]), columns=one_hot,
                              drop_first=bool(params.get("drop_first", True)), dtype=np.float32)
     for col in one_hot:

@@ -278,3 +278,26 @@ def test_scaling_is_fitted_on_the_training_split_only():
     # classes keep their shares in every split (stratified)
     for split in (data.train, data.val, data.test):
         assert split.y.mean() == pytest.approx(0.2037, abs=0.005)
+
+
+# ---- size guards --------------------------------------------------------------------------------
+def test_two_columns_of_one_name_are_an_error_naming_it(tmp_path):
+    path = write(tmp_path / "dup.csv", "a,b,a,y\n1,2,3,0\n4,5,6,1\n")
+    assert "more than one column named 'a'" in error_of(path)
+
+
+def test_a_file_too_big_to_load_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from engine.data import csv_read
+    path = write(tmp_path / "big.csv", "x,y\n" + "1,0\n" * 1000)
+    monkeypatch.setattr(csv_read, "MAX_CSV_BYTES", 1000)
+    monkeypatch.setattr(csv_read.Path, "read_bytes", lambda self: pytest.fail("it was read"))
+    assert "'big.csv' is 0 MB, too big to load" in error_of(path)
+
+
+def test_a_one_hot_column_of_thousands_of_values_is_refused_at_once(tmp_path):
+    rows = "".join(f"name{i},{i % 7},{i % 2}\n" for i in range(3000))
+    path = write(tmp_path / "names.csv", "name,x,y\n" + rows)
+    start = time.perf_counter()
+    message = error_of(path, one_hot=["name"])
+    assert "one_hot column 'name' of 'names.csv' has 3,000 different values" in message
+    assert time.perf_counter() - start < 5
