@@ -22,7 +22,7 @@ from engine.data.prepare import prepare
 from engine.errors import DataError, GraphError
 from engine.graph import GraphDocument
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, Report, StartReport, StepReport
-from engine.training import metrics, settings
+from engine.training import failures, metrics, settings
 from engine.training.optim import clip_gradients, make_optimizer, penalty_terms
 from engine.training.probes import activation_stats, locate_non_finite
 
@@ -168,7 +168,8 @@ class Run:
         except (GraphError, DataError) as exc:
             yield ErrorReport(str(exc), getattr(exc, "node", None))
         except Exception as exc:  # noqa: BLE001 - a run must end with a report, never a traceback
-            yield ErrorReport(f"training stopped by an unexpected error: {type(exc).__name__}: {exc}")
+            device = str(self.device) if getattr(self, "device", None) is not None else None
+            yield ErrorReport(*failures.describe(exc, device))
         finally:
             torch.set_num_threads(previous)
 

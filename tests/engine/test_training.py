@@ -243,3 +243,30 @@ def test_batchnorm_network_learns():
                      ("out", "Dense", {"units": 10})], training={"epochs": 3, "seed": 0, "lr": 0.01})
     d = done(train_to_end(doc))
     assert d.test["accuracy"] > 0.9
+
+
+CPP_FRAMES = ("\nException raised from alloc_cpu at /pytorch/c10/core/impl/alloc_cpu.cpp:117 (most "
+              "recent call first):\nframe #0: c10::Error::Error(...) + 0x90\nframe #1: <unknown>")
+
+
+@pytest.mark.parametrize("error, expected", [
+    (RuntimeError("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough "
+                  "memory: you tried to allocate 4000000000 bytes." + CPP_FRAMES),
+     "out of memory on cpu in node 'out': DefaultCPUAllocator: not enough memory: you tried to "
+     "allocate 4000000000 bytes.; use smaller layers or a smaller batch_size"),
+    (RuntimeError("a kernel failed inside torch" + CPP_FRAMES),
+     "training stopped by an error in node 'out': RuntimeError: a kernel failed inside torch"),
+])
+def test_a_failure_inside_torch_ends_the_run_with_one_line_naming_the_node(monkeypatch, error,
+                                                                            expected):
+    plain_forward = torch.nn.Linear.forward
+
+    def failing(self, x):
+        if self.out_features == 10:           # the 'out' layer of mlp()
+            raise error
+        return plain_forward(self, x)
+
+    monkeypatch.setattr(torch.nn.Linear, "forward", failing)
+    reports = train_to_end(chain_doc(mlp()))
+    err = reports[-1]
+    assert (err.message, err.node) == (expected, "out")
