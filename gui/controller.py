@@ -27,7 +27,7 @@ from gui.commands import (
     SetParamCommand,
     SetTrainingCommand,
 )
-from gui.connection_rules import PortRef, connection_problem, orient
+from gui.connection_rules import PortRef, connection_problem, orient, trial_document
 from gui.layout import layered_positions
 
 LOCKED_MESSAGE = "Editing is locked while training runs: press Stop to edit"
@@ -50,6 +50,7 @@ class Controller(QObject):
         self.undo_stack = QUndoStack(self)
         self.data_dir: str | None = None
         self.analysis: Analysis | None = None
+        self._analysed_data_dir: str | None = None
         self._locked = False
         self._paste_count = 0
         self._timer = QTimer(self, singleShot=True, interval=ANALYSIS_DELAY_MS)
@@ -70,8 +71,17 @@ class Controller(QObject):
         except Exception as exc:  # noqa: BLE001 - a bug in one block must not take the editor down
             a = Analysis(problems=[Problem(f"could not check the graph: {exc}")])
         self.analysis = a
+        self._analysed_data_dir = self.data_dir
         self.analysis_ready.emit(a)
         return a
+
+    def _current_analysis(self) -> Analysis | None:
+        """The last analysis when it still describes the document (no change since, same data
+        folder), else None. Every document change restarts the timer, so an idle timer means
+        nothing changed; a proposed connection then needs one analysis instead of two."""
+        if self.analysis is None or self._timer.isActive() or self._analysed_data_dir != self.data_dir:
+            return None
+        return self.analysis
 
     # ---- locking while a run trains ----------------------------------------------------------
     @property
@@ -133,7 +143,7 @@ class Controller(QObject):
         ends = orient(a, b)
         if isinstance(ends, str):
             return ends
-        return connection_problem(self.doc, ends[0], ends[1], self.data_dir)
+        return connection_problem(self.doc, ends[0], ends[1], self.data_dir, self._current_analysis())
 
     def connect(self, a: PortRef, b: PortRef) -> str | None:
         """Join two ports (either order); returns the reason when the connection is refused."""
@@ -158,8 +168,8 @@ class Controller(QObject):
         src, dst = ends
         if (src.node, src.port, dst.node, dst.port) == tuple(old):
             return None
-        trial = self.doc.copy()
-        trial.remove_edge(tuple(old))
+        # a shallow "what if" without the old edge: a deep copy of a big graph took a second
+        trial = trial_document(self.doc, remove=[tuple(old)])
         problem = connection_problem(trial, src, dst, self.data_dir)
         if problem:
             self.message.emit(problem)

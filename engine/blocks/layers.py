@@ -51,6 +51,10 @@ class Dense(Block):
         return ins["in"].features * units + (units if params["bias"] else 0)
 
     @classmethod
+    def describe_parameters(cls, params, ins):
+        return f"a {ins['in'].features:,} x {params['units']:,} weight matrix"
+
+    @classmethod
     def summary(cls, params):
         # summaries are drawn before validation, so every value may be of the wrong type
         init = value(params, "init")

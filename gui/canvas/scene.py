@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from engine import blocks
 from engine.compiler import Analysis, node_parameter_count
+from engine.graph_index import EdgeIndex
 from gui.canvas.edge_item import EdgeItem
 from gui.canvas.node_item import NODE_H, NODE_W, NodeItem, PortItem
 from gui.canvas.toast import ToastItem
@@ -185,29 +186,30 @@ class CanvasScene(QGraphicsScene):
         by_node: dict[str, list] = {}
         for p in a.problems:
             by_node.setdefault(p.node, []).append(p)
+        index = EdgeIndex(doc.edges)     # one scan for all nodes: per-node scans were quadratic
         for nid, item in self._nodes.items():
             node = doc.nodes.get(nid)
             if node is None:
                 continue
             item.set_problems(by_node.get(nid, []))
-            item.set_face(item.summary, self._params_text(node, a))
+            item.set_face(item.summary, self._params_text(node, a, index.edges_into(nid)))
         for key, edge in self._edges.items():
             w = a.widths.get(key[0], {}).get(key[1])
             edge.set_width_text(str(w) if w is not None else "")
 
-    def _params_text(self, node, a: Analysis) -> str:
+    def _params_text(self, node, a: Analysis, incoming: list) -> str:
         block = blocks.get(node.type)
         if block is None:
             return ""
         # the widths arriving at each input, even when the block itself refused them
         ins = {}
-        for e in self.controller.doc.edges_into(node.id):
+        for e in incoming:
             w = a.widths.get(e.src, {}).get(e.src_port)
             if w is not None:
                 ins[e.dst_port] = w
         missing = [p for p in block.inputs if p not in ins and p not in block.optional_inputs]
         if missing:
-            connected = {e.dst_port for e in self.controller.doc.edges_into(node.id)}
+            connected = {e.dst_port for e in incoming}
             return "params: –" if all(p in connected for p in missing) else "connect inputs"
         key = (node.type, json.dumps(node.params, sort_keys=True, default=str),
                tuple(sorted(ins.items())))
