@@ -53,7 +53,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         node = doc.nodes[nid]
         ins = ", ".join(f"{k}={w}" for k, w in a.in_widths.get(nid, {}).items())
         outs = ", ".join(f"{k}={w}" for k, w in a.widths.get(nid, {}).items())
-        print(f"{nid:<14} {node.type:<11} in: {ins or '-':<24} out: {outs or '-'}")
+        count = a.parameters.get(nid, 0)
+        line = f"{nid:<14} {node.type:<11} in: {ins or '-':<24} out: {outs or '-':<24}"
+        print((line + (f" {count:,} parameters" if count else "")).rstrip())
     for p in a.problems:
         if p.severity == "warning":
             print(f"warning: {p}")
@@ -61,7 +63,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in a.errors[1:]:
             print(f"also: {p}")          # stderr keeps one line: the first culprit
         return _fail(str(a.errors[0]))
-    print("ok")
+    print(f"ok: {a.total_parameters:,} parameters")
     return 0
 
 

@@ -23,6 +23,7 @@ from engine.graph import GraphDocument
 from engine.graph_index import EdgeIndex
 from engine.limits import Limits, check_sizes, machine_limits
 from engine.training import settings
+from engine.training.failures import NodeFailure
 
 # an activation that a loss can fold into itself, computing from the logits instead
 _FUSABLE = {"bce": "sigmoid", "cross_entropy": "softmax"}
@@ -271,8 +272,11 @@ class CompiledGraph(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         v = {self.x_key: x, self.y_key: y}
-        for out, module, ins in self._steps:
-            v[out] = module(*[v[k] for k in ins])
+        try:        # free when nothing fails: it only names the node when something does
+            for out, module, ins in self._steps:
+                v[out] = module(*[v[k] for k in ins])
+        except (RuntimeError, MemoryError) as exc:
+            raise NodeFailure(out.partition(".")[0], exc) from exc
         return v
 
     def loss_terms(self, v: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

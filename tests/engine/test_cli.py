@@ -69,7 +69,8 @@ def test_check_prints_every_nodes_widths():
     out = r.stdout
     assert "data" in out and "x=64 (8x8), y=10 classes" in out
     assert "h1" in out and "out=128" in out
-    assert out.strip().endswith("ok")
+    # 64*128 + 128 weights and biases into h1, 128*64 + 64 into h2, 64*10 + 10 into out
+    assert out.strip().endswith("ok: 17,226 parameters")
 
 
 @pytest.mark.slow
