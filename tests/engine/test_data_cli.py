@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from engine.cli import main as cli
-from tests.conftest import GRAPHS, ROOT, SHARED_DATA
+from tests.conftest import GRAPHS, ROOT
 
 GOOD = "a,b,colour,y\n" + "".join(f"{i},{i % 7},{'red' if i % 3 == 0 else 'blue'},{int(i % 5 in (1, 3))}\n"
                                   for i in range(40))
@@ -92,9 +92,9 @@ def test_subprocess_check_warns_about_area(tmp_path):
     data["params"]["drop"] = ["month", "day"]
     path = tmp_path / "leaky.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    proc = _main("check", str(path), "--data-dir", str(SHARED_DATA))
+    proc = _main("check", str(path))
     assert proc.returncode == 0
     warnings = [ln for ln in proc.stdout.splitlines() if ln.startswith("warning:")]
     assert len(warnings) == 1 and "'area'" in warnings[0]
-    clean = _main("check", str(GRAPHS / "forest_fires.json"), "--data-dir", str(SHARED_DATA))
+    clean = _main("check", str(GRAPHS / "forest_fires.json"))
     assert clean.returncode == 0 and "warning" not in clean.stdout

@@ -7,20 +7,20 @@ from engine import graph
 from engine.compiler import analyse
 from engine.data.leakage import find_leaks
 from engine.data.sources import load_bundle
-from tests.conftest import GRAPHS, SHARED_DATA
+from tests.conftest import GRAPHS
 
 FIRES = {"source": "csv:forestfires.csv", "target": "size_category", "drop": ["month", "day"]}
 
 
 def test_forest_fires_area_is_named_as_a_leak():
-    bundle = load_bundle(FIRES, data_dir=str(SHARED_DATA))
+    bundle = load_bundle(FIRES)
     assert len(bundle.warnings) == 1
     warning = bundle.warnings[0]
     assert "'area'" in warning and "'size_category'" in warning and "drop" in warning
 
 
 def test_forest_fires_without_area_raises_no_alarm():
-    bundle = load_bundle({**FIRES, "drop": ["month", "day", "area"]}, data_dir=str(SHARED_DATA))
+    bundle = load_bundle({**FIRES, "drop": ["month", "day", "area"]})
     assert bundle.warnings == []
     assert "area" not in bundle.feature_names and bundle.x.shape == (517, 27)
 
@@ -28,7 +28,7 @@ def test_forest_fires_without_area_raises_no_alarm():
 def test_check_warns_on_the_dataset_node_when_area_is_kept():
     doc = graph.load(GRAPHS / "forest_fires.json")
     doc.set_param("data", "drop", ["month", "day"])
-    a = analyse(doc, str(SHARED_DATA))
+    a = analyse(doc)
     assert a.ok
     warnings = [p for p in a.problems if p.severity == "warning"]
     assert len(warnings) == 1 and warnings[0].node == "data" and "'area'" in warnings[0].message
