@@ -57,7 +57,7 @@ def test_bad_csv_gives_status_2_and_one_line(tmp_path, capsys, case, command):
 def test_good_csv_passes_check(tmp_path, capsys):
     assert cli(["check", make_graph(tmp_path, GOOD)]) == 0
     out = capsys.readouterr().out
-    assert "out: x=3, y=2 classes" in out and out.strip().endswith("ok")
+    assert "out: x=3, y=2 classes" in out and out.strip().endswith("ok: 8 parameters")
     assert "warning" not in out
 
 
