@@ -48,8 +48,8 @@ def time_ours(doc, telemetry: bool) -> float:
 def time_hand(doc) -> float:
     """The same network as a plain training loop: what someone would write by hand."""
     run = Run(doc, epochs=EPOCHS, device="cpu")
-    run._setup()                                # reuse the exact same prepared data
-    x, y, data = run.x, run.y, run.data
+    ctx = run.prepare()                         # reuse the exact same prepared data
+    x, y, data = ctx.x, ctx.y, ctx.data
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
                           nn.Linear(64, 10))

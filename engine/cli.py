@@ -83,7 +83,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     for w in a.problems:
         if w.severity == "warning":
             print(f"warning: {w}", file=sys.stderr)
-    run = Run(doc, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, device=args.device)
+    # the command line prints per-epoch figures only: gradient sizes are summed on the device
+    # and read once an epoch, and no step reports are made
+    run = Run(doc, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, device=args.device,
+              telemetry="epoch")
     code = 0
     try:
         for rep in run.steps():

@@ -16,7 +16,6 @@ from torch import nn
 
 from engine import blocks
 from engine.blocks.base import BuildContext, ShapeError, Width
-from engine.blocks.objectives import LossFn
 from engine.data.bundle import DataBundle
 from engine.errors import GraphError, Problem
 from engine.graph import GraphDocument
@@ -25,8 +24,6 @@ from engine.limits import Limits, check_sizes, machine_limits
 from engine.training import settings
 from engine.training.failures import NodeFailure
 
-# an activation that a loss can fold into itself, computing from the logits instead
-_FUSABLE = {"bce": "sigmoid", "cross_entropy": "softmax"}
 
 
 @dataclass
@@ -125,6 +122,7 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
         if block is None or node_id not in resolved:
             continue
         ins: dict[str, Width] = {}
+        ranges: dict[str, tuple[float, float] | None] = {}
         unknown = False
         for port in block.inputs:
             edge = index.edge_into(node_id, port)
@@ -136,17 +134,19 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
             w = a.widths.get(edge.src, {}).get(edge.src_port)
             if w is None:
                 unknown = True       # upstream already reported
-            elif w.classes and not (block.name == "Loss" and port == "target"):
+            elif w.classes and port not in block.label_inputs:
                 p.append(Problem(f"input '{port}' gets class labels from {edge.src}.{edge.src_port}; "
                                  f"labels only go to a Loss target (connect the Dataset's x here)",
                                  node_id, port))
                 unknown = True
             else:
                 ins[port] = w
+                src_block = blocks.get(doc.nodes[edge.src].type)
+                ranges[port] = src_block.output_range(resolved[edge.src], edge.src_port)
         if unknown:
             continue
         ctx = BuildContext(node_id, data_dir=data_dir, graph_dir=graph_dir, datasets=a.datasets,
-                           seed=seed)
+                           seed=seed, in_ranges=ranges)
         try:
             a.widths[node_id] = block.infer(resolved[node_id], ins, ctx)
             a.in_widths[node_id] = ins
@@ -158,14 +158,20 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
 
     _check_usage(doc, a, resolved, index)
     p.extend(check_sizes(doc, a, limits or machine_limits()))
-    n_data = [n for n in doc.nodes.values() if n.type == "Dataset"]
+    n_data = nodes_in_role(doc, "source")
     if len(n_data) > 1:
-        p.append(Problem(f"a graph takes one Dataset; this one has {len(n_data)}", n_data[1].id))
-    if need_loss and not any(n.type == "Loss" for n in doc.nodes.values()):
+        p.append(Problem(f"a graph takes one Dataset; this one has {len(n_data)}", n_data[1]))
+    if need_loss and not nodes_in_role(doc, "objective"):
         p.append(Problem("the graph has no Loss node, so there is nothing to train"))
     if need_loss and not n_data:
         p.append(Problem("the graph has no Dataset node, so there is nothing to train on"))
     return a
+
+
+def nodes_in_role(doc: GraphDocument, role: str) -> list[str]:
+    """Ids of the nodes whose block plays `role` (source, objective, layer), in file order."""
+    return [n.id for n in doc.nodes.values()
+            if (b := blocks.get(n.type)) is not None and b.role == role]
 
 
 def _check_usage(doc: GraphDocument, a: Analysis, resolved: dict[str, dict[str, Any]],
@@ -175,25 +181,16 @@ def _check_usage(doc: GraphDocument, a: Analysis, resolved: dict[str, dict[str, 
     p = a.problems
     for node in doc.nodes.values():
         block = blocks.get(node.type)
-        if block and block.outputs and node.type != "Dataset" and not index.feeds_something(node.id):
+        if (block and block.outputs and block.role != "source"
+                and not index.feeds_something(node.id)):
             p.append(Problem(f"'{node.id}' feeds nothing, so training leaves it out", node.id,
                              severity="warning"))
     cfg = settings.resolve(doc.training) if not settings.check(doc.training) else None
-    for nid, params in resolved.items():
-        node = doc.nodes[nid]
-        if node.type == "Loss" and params["kind"] == "bce" and nid in a.in_widths:
-            if a.in_widths[nid]["target"].classes:
-                continue
-            src = index.edge_into(nid, "target")
-            data = resolved.get(src.src, {}) if src else {}
-            if not (src and doc.nodes[src.src].type == "Dataset" and src.src_port == "x"
-                    and data.get("scaling") == "minmax"):
-                p.append(Problem("bce compares with targets between 0 and 1: use it on class "
-                                 "labels, or on the Dataset's x with scaling 'minmax' (an "
-                                 "autoencoder); for other numbers use mse", nid, "target"))
-        if node.type == "BatchNorm" and cfg and cfg["batch_size"] < 2:
-            p.append(Problem("BatchNorm needs batches of at least 2 examples (training.batch_size "
-                             "is 1)", nid))
+    for nid in resolved:
+        block = blocks.get(doc.nodes[nid].type)
+        if cfg and cfg["batch_size"] < block.min_batch:
+            p.append(Problem(f"{block.name} needs batches of at least {block.min_batch} examples "
+                             f"(training.batch_size is {cfg['batch_size']})", nid))
     es = cfg.get("early_stopping") if cfg else None
     tasks = {b.task for b in a.datasets.values()}
     if es and es["monitor"] == "val_accuracy" and tasks and tasks != {"classification"}:
@@ -206,7 +203,7 @@ class LossSpec:
     node: str
     pred_key: str      # value the loss reads (the logits when an activation was fused)
     target_key: str
-    fn: LossFn
+    fn: nn.Module      # (pred, target) -> loss
     weight: float
     fused: str | None  # the activation folded into the loss, if any
 
@@ -218,30 +215,31 @@ class CompiledGraph(nn.Module):
         super().__init__()
         self.nodes = nn.ModuleDict()
         self.order = a.order
-        data_id = next(n for n in a.order if doc.nodes[n].type == "Dataset")
+        block_of = {nid: blocks.get(doc.nodes[nid].type) for nid in a.order}
+        data_id = next(n for n in a.order if block_of[n].role == "source")
         self.data_id = data_id
         self.bundle: DataBundle = a.datasets[data_id]
         self.x_key, self.y_key = f"{data_id}.x", f"{data_id}.y"
         self.node_types = {nid: doc.nodes[nid].type for nid in a.order}
         self.widths = a.widths
-        params = {nid: blocks.get(doc.nodes[nid].type).resolve(doc.nodes[nid].params) for nid in a.order}
+        params = {nid: block_of[nid].resolve(doc.nodes[nid].params) for nid in a.order}
         self.params_of = params
         src_of = {(e.dst, e.dst_port): f"{e.src}.{e.src_port}" for e in doc.edges}
 
         self.losses: list[LossSpec] = []
         for nid in a.order:
-            if doc.nodes[nid].type != "Loss":
+            block = block_of[nid]
+            if block.role != "objective":
                 continue
-            kind = params[nid]["kind"]
             pred_key, target_key = src_of[(nid, "pred")], src_of[(nid, "target")]
-            fused = None
+            fold = block.reads_logits_of(params[nid])
             pred_node = pred_key.split(".")[0]
-            if (kind in _FUSABLE and doc.nodes[pred_node].type == "Activation"
-                    and params[pred_node]["fn"] == _FUSABLE[kind]):
-                fused = _FUSABLE[kind]
+            fused = None
+            if fold and block_of[pred_node].activation_fn(params[pred_node]) == fold:
+                fused = fold
                 pred_key = src_of[(pred_node, "in")]
-            classes = a.in_widths[nid]["target"].classes
-            self.losses.append(LossSpec(nid, pred_key, target_key, LossFn(kind, classes),
+            self.losses.append(LossSpec(nid, pred_key, target_key,
+                                        block.loss_function(params[nid], a.in_widths[nid]),
                                         params[nid]["weight"], fused))
 
         # compute only what some loss needs, in topological order
@@ -256,8 +254,11 @@ class CompiledGraph(nn.Module):
             needed.add(nid)
             stack.extend(e.src for e in index.edges_into(nid))
         self._steps: list[tuple[str, nn.Module, tuple[str, ...]]] = []
+        # parameters telemetry watches, by node, input side first (Dense weights, and whatever
+        # other blocks declare)
+        self.watched: dict[str, list[nn.Parameter]] = {}
         for nid in a.order:
-            block = blocks.get(doc.nodes[nid].type)
+            block = block_of[nid]
             module = block.build(params[nid], a.in_widths.get(nid, {}), a.widths.get(nid, {}))
             if module is None:
                 continue
@@ -265,10 +266,14 @@ class CompiledGraph(nn.Module):
             if nid in needed:
                 self._steps.append((f"{nid}.out", module,
                                     tuple(src_of[(nid, port)] for port in block.inputs)))
-        self.dense_ids = [nid for nid in a.order
-                          if self.node_types[nid] == "Dense" and nid in needed]
-        self.activation_ids = [nid for nid in a.order if self.node_types[nid] == "Activation"
-                               and nid in needed]
+                if (watched := block.watched(module)):
+                    self.watched[nid] = watched
+        self.watched_ids = list(self.watched)
+        self.activation_fns = {nid: fn for nid in a.order if nid in needed
+                               and (fn := block_of[nid].activation_fn(params[nid])) is not None}
+        self.activation_ids = list(self.activation_fns)
+        self.min_batch = max(b.min_batch for b in block_of.values())
+        self.plans = sorted({b.plan for b in block_of.values() if b.plan})
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         v = {self.x_key: x, self.y_key: y}

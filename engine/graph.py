@@ -231,7 +231,7 @@ class GraphDocument:
         moved: dict[str, str] = {}
         for node in self.nodes.values():
             source = node.params.get("source")
-            if node.type != "Dataset" or not isinstance(source, str) or not source.startswith("csv:"):
+            if not isinstance(source, str) or not source.startswith("csv:"):
                 continue
             rel = source[4:]
             if not rel or Path(rel).is_absolute() or not (old_dir / rel).is_file():

@@ -12,7 +12,7 @@ class StartReport:
     plan: list[str]
     device: str
     parameters: int
-    layers: list[str]                 # Dense node ids, input side first
+    layers: list[str]                 # ids of the nodes whose gradients are watched, input side first
     activations: list[str]            # Activation node ids, input side first
     activation_fns: dict[str, str]
     epochs: int
@@ -29,7 +29,7 @@ class StepReport:
     global_step: int
     loss: float
     terms: dict[str, float]
-    grad_norm: dict[str, float]       # Dense id -> weight-gradient L2 norm
+    grad_norm: dict[str, float]       # layer id -> L2 norm of the gradient the optimizer used
     # sampled every few steps (empty dicts between samples):
     grad_mean_abs: dict[str, float] = field(default_factory=dict)
     weight_norm: dict[str, float] = field(default_factory=dict)
@@ -38,6 +38,8 @@ class StepReport:
     saturated: dict[str, float] = field(default_factory=dict)   # sigmoid/tanh ids
     dead: dict[str, float] = field(default_factory=dict)        # relu ids
     histograms: dict[str, Any] = field(default_factory=dict)    # id -> {"weight": arr, "grad": arr}
+    # the norms before gradient clipping (the same values as grad_norm when nothing is clipped)
+    grad_norm_raw: dict[str, float] = field(default_factory=dict)
     event: str = "step"
 
 
@@ -47,8 +49,9 @@ class EpochReport:
     epoch: int
     train: dict[str, Any]
     val: dict[str, Any]
-    grad_norm: dict[str, float]       # averaged over the epoch's steps
+    grad_norm: dict[str, float]       # averaged over the epoch's steps, as used (after clipping)
     seconds: float
+    grad_norm_raw: dict[str, float] = field(default_factory=dict)    # before clipping
     event: str = "epoch"
 
 

@@ -27,6 +27,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
 from engine.graph import GraphDocument
+from engine import blocks
 from engine.telemetry import DoneReport, ErrorReport, StartReport
 from engine.training.trainer import Run
 from gui import gradient_scale as scale
@@ -223,9 +224,9 @@ class TrainingSession(QObject):
         run.control.delay_s = self.delay_s
         if paused:
             run.pause()
-        dense = [n.id for n in doc.nodes.values() if n.type == "Dense"]
-        if self.histogram_node not in dense:
-            self.histogram_node = dense[0] if dense else None
+        layers = [n.id for n in doc.nodes.values() if blocks.watched_by_telemetry(n.type)]
+        if self.histogram_node not in layers:
+            self.histogram_node = layers[0] if layers else None
         run.histogram_node = self.histogram_node
         self._replace_state(self.state_factory())
         self.worker = w = TrainingWorker(run, self.state)

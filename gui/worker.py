@@ -92,7 +92,7 @@ class TrainingWorker(QThread):
             elif isinstance(rep, StartReport):
                 draw_boundary = boundary.applies(self.engine_run)
                 if draw_boundary:
-                    extent = boundary.extent_of(self.engine_run.data.train.x)
+                    extent = boundary.extent_of(self.engine_run.context.data.train.x)
                     state.set_boundary(self._boundary(extent))
                 self.run_started.emit(rep)
             elif isinstance(rep, DoneReport):

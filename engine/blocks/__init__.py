@@ -16,8 +16,15 @@ def get(name: str) -> type[Block] | None:
     return REGISTRY.get(name)
 
 
+def watched_by_telemetry(type_name: str) -> bool:
+    """Whether nodes of this type have parameters whose gradients telemetry reports."""
+    block = REGISTRY.get(type_name)
+    return bool(block and block.watch)
+
+
 def catalogue() -> list[dict]:
     return [b.describe() for b in REGISTRY.values()]
 
 
-__all__ = ["Block", "Param", "ShapeError", "Width", "REGISTRY", "CATEGORIES", "get", "catalogue"]
+__all__ = ["Block", "Param", "ShapeError", "Width", "REGISTRY", "CATEGORIES", "get", "catalogue",
+           "watched_by_telemetry"]

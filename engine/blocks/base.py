@@ -122,6 +122,7 @@ class BuildContext:
     data_dir: str | None = None
     graph_dir: str | None = None
     datasets: dict[str, Any] = field(default_factory=dict)  # node id -> loaded DataBundle
+    in_ranges: dict[str, tuple[float, float] | None] = field(default_factory=dict)  # port -> bounds
     seed: int = 0                        # the graph's training seed: synthetic data follows it
 
 
@@ -135,6 +136,14 @@ class Block:
     outputs: ClassVar[tuple[str, ...]] = ("out",)
     optional_inputs: ClassVar[tuple[str, ...]] = ()
     params: ClassVar[tuple[Param, ...]] = ()
+
+    # ---- capabilities: what the compiler, the trainer and the GUI ask of a block, so that no
+    # code outside engine/blocks/ recognises a block by its name ---------------------------------
+    role: ClassVar[str] = "layer"       # "source" (brings the data in), "objective" (a loss), "layer"
+    watch: ClassVar[tuple[str, ...]] = ()    # module attributes whose gradients telemetry watches
+    label_inputs: ClassVar[tuple[str, ...]] = ()  # inputs that may take class labels
+    min_batch: ClassVar[int] = 1        # the smallest batch the module can train on
+    plan: ClassVar[str | None] = None   # the training plan the block needs, if not the graph's default
 
     # ---- params ----------------------------------------------------------------------------
     @classmethod
@@ -194,6 +203,22 @@ class Block:
         """Where the parameters sit, in a few words ("a 64 x 32 weight matrix"), for the message
         that refuses a layer too big for memory; "" when there is nothing useful to say."""
         return ""
+
+    @classmethod
+    def watched(cls, module) -> list:
+        """The parameters whose gradient sizes telemetry reports and L1/L2 penalise."""
+        return [getattr(module, a) for a in cls.watch if getattr(module, a, None) is not None]
+
+    @classmethod
+    def activation_fn(cls, params: dict[str, Any]) -> str | None:
+        """The element-wise function this block applies, if it is one (for activation statistics
+        and for a loss that reads logits)."""
+        return None
+
+    @classmethod
+    def output_range(cls, params: dict[str, Any], port: str) -> tuple[float, float] | None:
+        """Bounds every value on an output port is known to keep, when there are any."""
+        return None
 
     @classmethod
     def summary(cls, params: dict[str, Any]) -> str:

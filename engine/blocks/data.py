@@ -16,6 +16,7 @@ class Dataset(Block):
     help = "A data set: its inputs leave on x and its targets on y."
     inputs = ()
     outputs = ("x", "y")
+    role = "source"
     params = (
         Param("source", "str", "sklearn:digits",
               "Where the data comes from: sklearn:<digits|iris|wine|breast_cancer|diabetes>, "
@@ -47,6 +48,10 @@ class Dataset(Block):
         ctx.datasets[ctx.node_id] = bundle
         return {"x": Width(bundle.x.shape[1], bundle.image_shape),
                 "y": Width(bundle.y_width, classes=bundle.task == "classification")}
+
+    @classmethod
+    def output_range(cls, params, port):
+        return (0.0, 1.0) if port == "x" and params.get("scaling") == "minmax" else None
 
     @classmethod
     def summary(cls, params: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ class Dense(Block):
         Param("dropconnect", "float", 0.0, "While training, drop each weight with this probability.",
               min=0.0, max=0.95),
     )
+    watch = ("weight",)
 
     @classmethod
     def infer(cls, params, ins, ctx):
@@ -70,6 +71,10 @@ class Activation(Block):
     params = (Param("fn", "choice", "relu", "The function applied.", choices=ACTIVATIONS),)
 
     @classmethod
+    def activation_fn(cls, params):
+        return params["fn"]
+
+    @classmethod
     def build(cls, params, ins, outs):
         return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
                 "leaky_relu": nn.LeakyReLU, "prelu": nn.PReLU, "elu": nn.ELU,
@@ -104,6 +109,7 @@ class BatchNorm(Block):
     category = "Layers"
     help = "Normalise every feature over the batch, then scale and shift it by learnt amounts."
     params = ()
+    min_batch = 2           # the spread of a batch of one is undefined
 
     @classmethod
     def infer(cls, params, ins, ctx):

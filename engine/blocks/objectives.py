@@ -36,12 +36,18 @@ class LossFn(nn.Module):
         return F.huber_loss(pred, target)
 
 
+# an activation that a loss can fold into itself, computing from the logits instead
+_FUSABLE = {"bce": "sigmoid", "cross_entropy": "softmax"}
+
+
 class Loss(Block):
     name = "Loss"
     category = "Objectives"
     help = "What training minimises: compares the prediction with the target."
     inputs = ("pred", "target")
     outputs = ()
+    role = "objective"
+    label_inputs = ("target",)
     params = (
         Param("kind", "choice", "cross_entropy",
               "Which loss: mse, mae or huber for numbers; bce for yes/no; cross_entropy for one class of many.",
@@ -62,6 +68,12 @@ class Loss(Block):
             if pred.features != target.features:
                 raise ShapeError(f"prediction width {pred.features} does not fit {target.features} "
                                  f"classes: the last Dense needs {target.features} units", "pred")
+        elif kind == "bce" and not target.classes:
+            lo_hi = ctx.in_ranges.get("target")
+            if lo_hi is None or lo_hi[0] < 0 or lo_hi[1] > 1:
+                raise ShapeError("bce compares with targets between 0 and 1: use it on class "
+                                 "labels, or on the Dataset's x with scaling 'minmax' (an "
+                                 "autoencoder); for other numbers use mse", "target")
         elif kind == "bce" and target.classes:
             if target.features != 2 and pred.features != target.features:
                 raise ShapeError(f"bce with {target.features} classes needs {target.features} "
@@ -76,6 +88,16 @@ class Loss(Block):
             raise ShapeError(f"prediction width {pred.features} does not fit target width "
                              f"{target.features}", "pred")
         return {}
+
+    @classmethod
+    def reads_logits_of(cls, params) -> str | None:
+        """The activation this loss folds into itself when it directly follows one: it then
+        reads the logits, which is exact where the activation's own output would saturate."""
+        return _FUSABLE.get(params["kind"])
+
+    @classmethod
+    def loss_function(cls, params, ins) -> LossFn:
+        return LossFn(params["kind"], ins["target"].classes)
 
     @classmethod
     def summary(cls, params):

@@ -1,11 +1,4 @@
-"""Optimizers, weight penalties and gradient clipping, as the `training` object names them.
-
-Penalty scaling: the course notes write the L2 cost as lambda/(2m) * sum(w^2) added to a loss
-that is itself averaged over the m training examples. Our data loss is the mean over a batch, so
-we add `l2/2 * sum(w^2)` and `l1 * sum|w|`: a notes' lambda corresponds to l2 = lambda/m (and for
-L1, whose notes' formula carries the same 1/(2m), l1 = lambda/(2m)). Only Dense weights are
-penalised, never biases or BatchNorm scales.
-"""
+"""Optimizers and gradient clipping, as the `training` object names them (penalties: penalties.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -29,19 +22,12 @@ def make_optimizer(cfg: dict[str, Any], params: Iterable[torch.nn.Parameter]) ->
     return cls(params, lr=lr, weight_decay=wd)
 
 
-def penalty_terms(cfg: dict[str, Any], weights: list[torch.Tensor]) -> dict[str, torch.Tensor]:
-    terms = {}
-    if cfg["l1"] and weights:
-        terms["l1"] = cfg["l1"] * sum(w.abs().sum() for w in weights)
-    if cfg["l2"] and weights:
-        terms["l2"] = cfg["l2"] / 2 * sum((w * w).sum() for w in weights)
-    return terms
-
-
-def clip_gradients(clip: dict[str, Any] | None, params: Iterable[torch.nn.Parameter]) -> None:
+def clip_gradients(clip: dict[str, Any] | None,
+                   params: Iterable[torch.nn.Parameter]) -> torch.Tensor | None:
+    """Clip in place; for clipping by norm, returns the total norm before clipping."""
     if not clip:
-        return
+        return None
     if clip["mode"] == "norm":
-        torch.nn.utils.clip_grad_norm_(params, clip["max"])
-    else:
-        torch.nn.utils.clip_grad_value_(params, clip["max"])
+        return torch.nn.utils.clip_grad_norm_(params, clip["max"])
+    torch.nn.utils.clip_grad_value_(params, clip["max"])
+    return None

@@ -12,7 +12,8 @@ from engine.compiler import analyse, compile_graph, node_parameter_count
 from engine.errors import GraphError
 from engine.graph import Edge, Node
 from engine.telemetry import DoneReport, ErrorReport
-from engine.training.trainer import EarlyStopper, Run, train_to_end
+from engine.training.stopping import EarlyStopper
+from engine.training.trainer import Run, train_to_end
 from tests.engine.helpers import chain_doc, mlp
 
 
@@ -60,7 +61,7 @@ def test_batchnorm_and_batches_of_one():
     doc = chain_doc(layers, training={"batch_size": 2, "epochs": 1})
     run = Run(doc)
     reps = list(run.steps())
-    assert len(run.y) % 2 == 1
+    assert len(run.context.y) % 2 == 1
     assert isinstance(reps[-1], DoneReport) and reps[-1].reason == "completed"
 
 

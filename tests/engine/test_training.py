@@ -7,7 +7,8 @@ import torch
 
 from engine import graph
 from engine.telemetry import DoneReport, EpochReport, StartReport, StepReport
-from engine.training.optim import penalty_terms
+from engine.training.penalties import REGISTRY as PENALTIES
+from engine.training.penalties import PenaltyInputs
 from engine.training.trainer import Run, train_to_end
 from tests.conftest import GRAPHS
 from tests.engine.helpers import chain_doc, mlp
@@ -85,14 +86,15 @@ def test_l1_and_l2_are_their_own_loss_terms_and_shrink_weights():
     assert set(last_b.train["terms"]) == {"loss", "l1", "l2"}
     assert last_b.train["terms"]["l2"] > 0 and last_b.train["terms"]["l1"] > 0
     def w(run):
-        return sum(float(p.detach().norm()) for n, p in run.model.named_parameters()
+        return sum(float(p.detach().norm()) for n, p in run.context.model.named_parameters()
                             if n.endswith("weight"))
     assert w(run_b) < w(run_a)
 
 
 def test_penalty_scaling_is_the_documented_one():
     weights = [torch.tensor([[1.0, -2.0]]), torch.tensor([[3.0]])]
-    terms = penalty_terms({"l1": 0.1, "l2": 0.01}, weights)
+    inputs = PenaltyInputs({"l1": 0.1, "l2": 0.01}, None, {}, weights)
+    terms = {name: PENALTIES[name].compute(inputs) for name in ("l1", "l2")}
     assert terms["l1"].item() == pytest.approx(0.1 * 6)          # l1 * sum|w|
     assert terms["l2"].item() == pytest.approx(0.01 / 2 * 14)    # l2/2 * sum w^2
 
@@ -107,7 +109,7 @@ def test_early_stopping_restores_the_best_weights():
     assert d.reason == "early_stopped" and d.epochs_run < 60
     best_val = min(e.val["loss"] for e in epochs(reps))
     assert d.best_epoch == min(epochs(reps), key=lambda e: e.val["loss"]).epoch
-    assert run.evaluate(run.data.val)["loss"] == pytest.approx(best_val, rel=1e-5)
+    assert run.evaluate(run.context.data.val)["loss"] == pytest.approx(best_val, rel=1e-5)
 
 
 @pytest.mark.parametrize("clip", [{"mode": "norm", "max": 0.5}, {"mode": "value", "max": 0.001}])
@@ -117,9 +119,9 @@ def test_gradient_clipping_limits_the_step(clip):
     run = Run(doc)
     it = run.steps()
     next(it)
-    before = {n: p.detach().clone() for n, p in run.model.named_parameters()}
+    before = {n: p.detach().clone() for n, p in run.context.model.named_parameters()}
     next(it)                                  # one step
-    moved = [(p.detach() - before[n]) for n, p in run.model.named_parameters()]
+    moved = [(p.detach() - before[n]) for n, p in run.context.model.named_parameters()]
     if clip["mode"] == "norm":
         total = math.sqrt(sum(float((m ** 2).sum()) for m in moved))
         assert total <= 0.5 + 1e-5
@@ -132,11 +134,11 @@ def test_dropout_and_dropconnect_act_only_while_training():
                      ("drop", "Dropout", {"p": 0.5}), ("out", "Dense", {"units": 10})])
     run = Run(doc, epochs=1)
     next(run.steps())
-    x = run.x[:8]
-    run.model.train()
-    assert not torch.equal(run.model(x)["out.out"], run.model(x)["out.out"])
-    run.model.eval()
-    assert torch.equal(run.model(x)["out.out"], run.model(x)["out.out"])
+    x = run.context.x[:8]
+    run.context.model.train()
+    assert not torch.equal(run.context.model(x)["out.out"], run.context.model(x)["out.out"])
+    run.context.model.eval()
+    assert torch.equal(run.context.model(x)["out.out"], run.context.model(x)["out.out"])
 
 
 def test_regression_reports_r2_in_user_units():
@@ -222,8 +224,8 @@ def test_augment_changes_training_images_only():
                      ("h1", "Dense", {"units": 32}), ("out", "Dense", {"units": 10})])
     run = Run(doc, epochs=1)
     next(run.steps())
-    x = run.x[:16]
-    aug = run.model.nodes["aug"]
+    x = run.context.x[:16]
+    aug = run.context.model.nodes["aug"]
     aug.train()
     moved = aug(x)
     assert moved.shape == x.shape and not torch.allclose(moved, x)

@@ -1,0 +1,159 @@
+"""The training loop every plan shares.
+
+It runs a plan's phases epoch by epoch and batch by batch, and owns everything that is the same
+whatever is being trained: the control gate (pause, single step, slow motion, stop), shuffling
+and batching, backward, the NaN/Inf check and where it began, gradient clipping, telemetry,
+epoch totals, early stopping per phase, and the reports. See plans/__init__.py for what a plan
+supplies.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+
+from engine.telemetry import DoneReport, EpochReport, Report, StartReport, StepReport
+from engine.training.plans import Phase, Plan, Update
+from engine.training.probes import locate_non_finite
+from engine.training.stopping import EarlyStopper
+from engine.training.watch import GradientWatch, Sampler, sampled_figures
+
+DIVERGENCE_HINTS = ("What usually helps: a lower learning rate; gradient clipping "
+                    "(training.grad_clip); He or Xavier initialisation with init_scale 1; ReLU "
+                    "instead of sigmoid in deep stacks; a BatchNorm after each Dense.")
+
+
+class Loop:
+    def __init__(self, run: Any, ctx: Any, plan: Plan, level: str):
+        self.run, self.ctx, self.plan = run, ctx, plan
+        self.cfg = run.cfg
+        self.watch = GradientWatch(ctx.model, self.cfg["grad_clip"], level)
+        self.full = level == "full"
+        self.observe = level != "off"       # the plan's running figures (training accuracy)
+        self.sampler = Sampler(run.sample_every, run.sample_seconds)
+        self.optimizers = plan.optimizers()
+
+    def batches(self) -> int:
+        """Steps per epoch. A last batch smaller than some block accepts (BatchNorm: one
+        example) joins the one before it."""
+        n, bs = len(self.ctx.y), self.cfg["batch_size"]
+        steps = max(1, -(-n // bs))
+        if 0 < n % bs < self.ctx.model.min_batch and steps > 1:
+            steps -= 1
+        return steps
+
+    def reports(self) -> Iterator[Report]:
+        t0 = time.perf_counter()
+        ctx, model = self.ctx, self.ctx.model
+        phases = self.plan.phases()
+        steps = self.batches()
+        yield StartReport([p.name for p in phases], str(ctx.device), model.parameter_count(),
+                          list(model.watched_ids), list(model.activation_ids),
+                          dict(model.activation_fns), sum(p.epochs for p in phases), steps,
+                          ctx.task, list(ctx.class_names))
+        epochs_run, best, reason = 0, None, "completed"
+        for phase in phases:
+            outcome = yield from self._phase(phase, steps, t0)
+            if isinstance(outcome, DoneReport):       # diverged
+                yield outcome
+                return
+            reason, ran, best = outcome
+            epochs_run += ran
+            if reason == "stopped":
+                break
+        test, baseline = self.plan.final_figures()
+        yield DoneReport(reason, "", None, epochs_run, best, test, baseline,
+                         list(ctx.class_names), time.perf_counter() - t0)
+
+    def _phase(self, phase: Phase, steps: int, t0: float):
+        ctx, model, cfg = self.ctx, self.ctx.model, self.cfg
+        gate, watch, plan = self.run.control.gate, self.watch, self.plan
+        n, bs = len(ctx.y), cfg["batch_size"]
+        stopper = EarlyStopper(phase.early_stopping, ctx.data.val is not None)
+        reason, epoch, global_step = "completed", 0, 0
+        for epoch in range(1, phase.epochs + 1):
+            te = time.perf_counter()
+            model.train()
+            perm = torch.randperm(n, generator=ctx.generator).to(ctx.device)
+            watch.epoch_started()
+            plan.epoch_started(phase)
+            loss_sum, term_sums, names = 0.0, {}, []
+            done = 0
+            for i in range(steps):
+                if not gate():
+                    reason = "stopped"
+                    break
+                idx = perm[i * bs:(i + 1) * bs] if i < steps - 1 else perm[i * bs:]
+                for update in plan.updates(phase, ctx.x[idx], ctx.y[idx]):
+                    optimizer = self.optimizers[update.optimizer]
+                    optimizer.zero_grad(set_to_none=True)
+                    update.loss.backward()
+                    loss, finite, raw, used = watch.after_backward(update.loss)
+                    if not finite:
+                        return self._diverged(update.values, epoch, i + 1, t0)
+                    if self.observe:
+                        plan.observe(update)
+                    sample = self.full and self.sampler.due(global_step + 1)
+                    if sample:
+                        began = time.perf_counter()
+                        before = [w.detach().clone() for w in watch.tensors]
+                    optimizer.step()
+                    global_step += 1
+                    loss_sum += loss
+                    terms = update.terms
+                    names = names or list(terms)
+                    if len(terms) > 1:
+                        for k, t in terms.items():
+                            term_sums[k] = term_sums.get(k, 0.0) + t.detach()
+                    if self.full:
+                        rep = self._step_report(epoch, i + 1, global_step, loss, terms, raw, used)
+                        if sample:
+                            sampled_figures(rep, model, watch, before, update.values,
+                                            self.run.histogram_node)
+                            self.sampler.taken(global_step, began)
+                        yield rep
+                done = i + 1
+            if done == 0:
+                break
+            train = {"loss": loss_sum / done,
+                     "terms": ({k: float(s) / done for k, s in term_sums.items()}
+                               or {k: loss_sum / done for k in names})}
+            train.update(plan.epoch_figures(done, min(n, done * bs)))
+            val = plan.evaluate(ctx.data.val) if ctx.data.val is not None else {}
+            used_mean, raw_mean = watch.epoch_means(done)
+            yield EpochReport(phase.name, epoch, train, val, used_mean,
+                              time.perf_counter() - te, raw_mean)
+            if reason == "stopped":
+                break
+            if stopper.update(epoch, train, val, model):
+                reason = "early_stopped"
+                break
+        if stopper.best_state is not None and stopper.restore:
+            model.load_state_dict(stopper.best_state)
+        return reason, epoch, stopper.best_epoch
+
+    def _step_report(self, epoch, step, global_step, loss, terms, raw, used) -> StepReport:
+        ids = self.watch.ids
+        used_d = dict(zip(ids, used)) if used is not None else {}
+        raw_d = used_d if raw is used else dict(zip(ids, raw))
+        return StepReport(epoch, step, global_step, loss,
+                          {k: float(t.detach()) for k, t in terms.items()} if len(terms) > 1
+                          else dict.fromkeys(terms, loss), used_d, grad_norm_raw=raw_d)
+
+    def _diverged(self, values, epoch: int, step: int, t0: float) -> DoneReport:
+        model = self.ctx.model
+        where = locate_non_finite(model, values)
+        if where:
+            nid, what = where
+            msg = (f"training diverged at epoch {epoch}, step {step}: the {what} of '{nid}' "
+                   f"({model.node_types[nid]}) is no longer finite (NaN or Inf); it is the first "
+                   f"layer from the input side where that happened. {DIVERGENCE_HINTS}")
+        else:
+            nid = None
+            msg = (f"training diverged at epoch {epoch}, step {step}: the loss is NaN or Inf. "
+                   f"{DIVERGENCE_HINTS}")
+        return DoneReport("diverged", msg, nid, epoch, None, {}, {}, list(self.ctx.class_names),
+                          time.perf_counter() - t0)
+

@@ -1,0 +1,147 @@
+"""Gradient telemetry: the size of every watched layer's gradient, raw and as the optimizer used
+it (after clipping), at the cost the caller can afford.
+
+Three levels:
+- "full" (the app): every step's sizes read back with the loss in one host read, plus sampled
+  statistics (weight norms, update ratios, activations, histograms) every few steps;
+- "epoch" (the command line): sizes summed on the device and read once an epoch;
+- "off": nothing but the loss.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import torch
+
+from engine.telemetry import StepReport
+from engine.training.optim import clip_gradients
+from engine.training.probes import activation_stats
+
+LEVELS = ("full", "epoch", "off")
+
+
+class GradientWatch:
+    def __init__(self, model: Any, clip: dict[str, Any] | None, level: str):
+        self.level = level
+        self.ids = list(model.watched_ids)
+        self.tensors = [p for ps in model.watched.values() for p in ps]
+        counts = [len(ps) for ps in model.watched.values()]
+        # nodes with several watched tensors report one size: sqrt of the sum of squares
+        self._owner = (None if all(c == 1 for c in counts) else
+                       torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts)))
+        self.clip = clip
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.epoch_started()
+
+    def epoch_started(self) -> None:
+        self._raw_sum: Any = None
+        self._used_sum: Any = None
+
+    def _sizes(self) -> torch.Tensor:
+        grads = [t.grad if t.grad is not None else torch.zeros_like(t) for t in self.tensors]
+        sizes = torch.stack(torch._foreach_norm(grads))
+        if self._owner is not None:
+            owner = self._owner.to(sizes.device)
+            sizes = torch.zeros(len(self.ids), device=sizes.device).index_add_(
+                0, owner, sizes * sizes).sqrt()
+        return sizes
+
+    def after_backward(self, loss: torch.Tensor) -> tuple[float, bool, list | None, list | None]:
+        """Clip the gradients as the settings say and read what this step needs:
+        (loss, everything finite, raw sizes, used sizes); sizes only at the "full" level."""
+        if self.level == "off" or not self.tensors:
+            value = loss.item()
+            finite = math.isfinite(value)
+            if finite and self.clip:
+                clip_gradients(self.clip, self.params)
+            return value, finite, None, None
+        raw = self._sizes()
+        used = raw
+        if self.clip:
+            total = clip_gradients(self.clip, self.params)
+            if self.clip["mode"] == "norm":
+                # the factor clip_grad_norm_ applied, so the used sizes cost no second pass
+                used = raw * torch.clamp(self.clip["max"] / (total + 1e-6), max=1.0)
+            else:
+                used = self._sizes()
+        if self.level == "epoch":
+            value, raw_total = torch.stack([loss.detach(), raw.sum()]).tolist()
+            self._raw_sum = raw if self._raw_sum is None else self._raw_sum + raw
+            if self.clip:
+                self._used_sum = used if self._used_sum is None else self._used_sum + used
+            return value, math.isfinite(value) and math.isfinite(raw_total), None, None
+        parts = [loss.detach().reshape(1), raw] + ([used] if self.clip else [])
+        read = torch.cat(parts).tolist()
+        k = len(self.ids)
+        value, raw_l = read[0], read[1:1 + k]
+        used_l = read[1 + k:] if self.clip else raw_l
+        self._raw_sum = raw_l if self._raw_sum is None else [a + b for a, b in zip(self._raw_sum, raw_l)]
+        if self.clip:
+            self._used_sum = (used_l if self._used_sum is None
+                              else [a + b for a, b in zip(self._used_sum, used_l)])
+        return value, math.isfinite(value) and math.isfinite(sum(raw_l)), raw_l, used_l
+
+    def epoch_means(self, steps: int) -> tuple[dict[str, float], dict[str, float]]:
+        """(used sizes, raw sizes) averaged over the epoch's steps."""
+        if self._raw_sum is None or steps == 0:
+            return {}, {}
+        raw = self._raw_sum if isinstance(self._raw_sum, list) else self._raw_sum.tolist()
+        raw_d = {i: s / steps for i, s in zip(self.ids, raw)}
+        if self._used_sum is None:
+            return raw_d, raw_d
+        used = self._used_sum if isinstance(self._used_sum, list) else self._used_sum.tolist()
+        return {i: s / steps for i, s in zip(self.ids, used)}, raw_d
+
+
+class Sampler:
+    """When to take the costly statistics: every `every` steps or `seconds`, whichever comes
+    first, but never more than `share` of the run's time (a huge layer whose every step is
+    slower than `seconds` would otherwise be sampled on every step)."""
+
+    def __init__(self, every: int, seconds: float, share: float = 0.05):
+        self.every, self.seconds, self.share = max(1, every), seconds, share
+        self.start = time.perf_counter()
+        self.spent = 0.0
+        self.last_step, self.last_t = -10**9, 0.0       # the first step is always sampled
+
+    def due(self, step: int) -> bool:
+        now = time.perf_counter()
+        if self.spent > self.share * (now - self.start):
+            return False
+        return step - self.last_step >= self.every or now - self.last_t >= self.seconds
+
+    def taken(self, step: int, began: float) -> None:
+        now = time.perf_counter()
+        self.spent += now - began
+        self.last_step, self.last_t = step, now
+
+
+@torch.no_grad()
+def sampled_figures(rep: StepReport, model: Any, watch: GradientWatch,
+                    before: list[torch.Tensor], values: dict[str, torch.Tensor],
+                    histogram_node: str | None) -> None:
+    """Fill a step report's sampled statistics: every figure of every watched layer in a few
+    fused kernels and one host read."""
+    ws = watch.tensors
+    grads = [w.grad if w.grad is not None else torch.zeros_like(w) for w in ws]
+    figures = torch.stack([
+        torch.stack(torch._foreach_norm(ws)),
+        torch.stack(torch._foreach_norm(grads, 1)),
+        torch.stack(torch._foreach_norm(torch._foreach_sub(ws, before))),
+        torch.stack(torch._foreach_norm(before)),
+    ]).tolist()
+    owner = [nid for nid, ps in model.watched.items() for _ in ps]
+    for j, (nid, w) in enumerate(zip(owner, ws)):
+        # a node with several tensors reports its first (its main weight matrix)
+        if nid in rep.weight_norm:
+            continue
+        rep.weight_norm[nid] = figures[0][j]
+        rep.grad_mean_abs[nid] = figures[1][j] / w.numel()
+        rep.update_ratio[nid] = figures[2][j] / (figures[3][j] or 1.0)
+    activation_stats(values, model.activation_fns, rep)
+    if histogram_node in model.watched:
+        w = model.watched[histogram_node][0]
+        rep.histograms[histogram_node] = {"weight": w.detach().cpu().numpy().ravel().copy(),
+                                          "grad": w.grad.detach().cpu().numpy().ravel().copy()}
