@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from engine import blocks, graph
 from engine.compiler import analyse
-from engine.errors import DataError, GraphError
+from engine.errors import GraphError
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, to_json_dict
 from engine.training import settings
 
@@ -18,10 +18,6 @@ EXIT_INVALID = 2
 def _fail(message: str) -> int:
     print(f"error: {message}", file=sys.stderr)
     return EXIT_INVALID
-
-
-def _load(path: str) -> graph.GraphDocument:
-    return graph.load(path)
 
 
 def cmd_blocks(args: argparse.Namespace) -> int:
@@ -45,7 +41,7 @@ def cmd_blocks(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     try:
-        doc = _load(args.file)
+        doc = graph.load(args.file)
     except GraphError as exc:
         return _fail(str(exc))
     a = analyse(doc, args.data_dir)
@@ -71,7 +67,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     from engine.training.trainer import Run  # torch import is slow; only when training
 
     try:
-        doc = _load(args.file)
+        doc = graph.load(args.file)
     except GraphError as exc:
         return _fail(str(exc))
     a = analyse(doc, args.data_dir)
@@ -88,7 +84,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     run = Run(doc, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, device=args.device,
               telemetry="epoch")
     code = 0
-    try:
+    try:        # a run reports its own failures (ErrorReport); it raises nothing else
         for rep in run.steps():
             if isinstance(rep, (StartReport, EpochReport, DoneReport, ErrorReport)):
                 if args.json:
@@ -101,8 +97,6 @@ def cmd_train(args: argparse.Namespace) -> int:
                     print(f"error: {rep.message}", file=sys.stderr)
             if isinstance(rep, DoneReport) and rep.reason == "diverged":
                 code = 1
-    except (GraphError, DataError) as exc:
-        return _fail(str(exc))
     except KeyboardInterrupt:
         run.stop()
         return 130

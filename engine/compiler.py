@@ -25,7 +25,6 @@ from engine.training import settings
 from engine.training.failures import NodeFailure
 
 
-
 @dataclass
 class Analysis:
     problems: list[Problem] = field(default_factory=list)

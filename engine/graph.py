@@ -99,10 +99,6 @@ class GraphDocument:
     def subscribe(self, fn: Listener) -> None:
         self._listeners.append(fn)
 
-    def unsubscribe(self, fn: Listener) -> None:
-        if fn in self._listeners:
-            self._listeners.remove(fn)
-
     def _emit(self, event: str, **info: Any) -> None:
         for fn in list(self._listeners):
             fn(event, info)

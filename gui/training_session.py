@@ -37,14 +37,15 @@ from gui.worker import TrainingWorker
 
 CANVAS_LEVELS = 49                # 1e-8..1e4 in quarter decades
 OVERLAY_INTERVAL_MS = 200        # canvas colours are smoothed over steps: 5 a second show it all
-SWITCH_INTERVAL_S = 0.001        # let the GUI thread get the GIL back quickly (FIELD_NOTES.md)
+SWITCH_INTERVAL_S = 0.001        # let the GUI thread get the GIL back quickly (UI lateness p99
+                                 # 7.6 -> 5.3 ms beside a training thread, measured)
 SHUTDOWN_TIMEOUT_S = 10.0
 
 
 def _join(worker: TrainingWorker) -> None:
     """Wait for a thread that has said it finished, sleeping (which lets go of the GIL) rather
     than in QThread.wait(), which holds the GIL and deadlocks if the thread still needs it on
-    its way out (FIELD_NOTES.md)."""
+    its way out (seen: the worker stuck in a Python slot, the GUI thread in wait())."""
     while worker.isRunning():
         time.sleep(0.001)
     worker.wait()

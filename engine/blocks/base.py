@@ -174,8 +174,8 @@ class Block:
             if msg:
                 problems.append((k, f"param '{k}' {msg}"))
         for p in cls.params:
-            # a required param left out takes its default (DESIGN: missing params take
-            # defaults); "required" means it is always written out and may not be emptied
+            # a required param left out takes its default, as every missing param does;
+            # "required" means it is always written out and may not be emptied
             if p.required and p.name in given and given[p.name] in (None, ""):
                 problems.append((p.name, f"param '{p.name}' must not be empty"))
         return problems

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from engine.telemetry import DoneReport, EpochReport, Report, StartReport, StepReport
-from engine.training.plans import Phase, Plan, Update
+from engine.training.plans import Phase, Plan
 from engine.training.probes import locate_non_finite
 from engine.training.stopping import EarlyStopper
 from engine.training.watch import GradientWatch, Sampler, sampled_figures

@@ -167,11 +167,7 @@ class Run:
     def steps(self) -> Iterator[Report]:
         previous = torch.get_num_threads()
         try:
-            try:
-                ctx = self.prepare()
-            except (GraphError, DataError) as exc:
-                yield ErrorReport(str(exc), getattr(exc, "node", None))
-                return
+            ctx = self.prepare()
             yield from Loop(self, ctx, self._plan, self.telemetry).reports()
         except (GraphError, DataError) as exc:
             yield ErrorReport(str(exc), getattr(exc, "node", None))

@@ -1,4 +1,4 @@
-"""The block catalogue: names, ports and params as DESIGN.md gives them; initialisers."""
+"""The block catalogue: names, ports and params as the design fixes them; initialisers."""
 import json
 import math
 import subprocess
