@@ -29,6 +29,7 @@ from engine.errors import DataError
 from gui import csv_roles as cr
 from gui.controller import LOCKED_MESSAGE, Controller
 from gui.csv_table import ROLE_COLOURS, PreviewModel, PreviewTable
+from gui.plain_text import menu_text, plain_tooltip
 
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 TABLE_HEIGHT = 300
@@ -58,6 +59,7 @@ class CsvPanel(QWidget):
         outer.addWidget(title)
         row = QHBoxLayout()
         self.file_label = QLabel()
+        self.file_label.setTextFormat(Qt.PlainText)      # the source as the file writes it
         self.file_label.setObjectName("FormHelp")
         self.file_label.setWordWrap(True)
         self.file_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -83,6 +85,7 @@ class CsvPanel(QWidget):
         self.table.horizontalHeader().sectionClicked.connect(self._on_header_clicked)
         outer.addWidget(self.table)
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.PlainText)
         self.summary.setObjectName("FormHelp")
         self.summary.setWordWrap(True)
         outer.addWidget(self.summary)
@@ -142,7 +145,7 @@ class CsvPanel(QWidget):
             named, found = self.source[4:], self.preview.path
             where = "" if Path(named).is_absolute() else f"\nfound in {found.parent}"
             self.file_label.setText(named + where)
-            self.file_label.setToolTip(str(found))
+            self.file_label.setToolTip(plain_tooltip(str(found)))
         else:
             self.file_label.setText(self.source[4:] or "(no file named)")
         for w in (self.legend, self.table, self.summary):
@@ -215,7 +218,7 @@ class CsvPanel(QWidget):
     def role_menu(self, column: str, current: str) -> QMenu:
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
-        menu.addSection(f"Column '{column}' is:")
+        menu.addSection(menu_text(f"Column '{column}' is:"))     # a '&' in a name is not a shortcut
         group = QActionGroup(menu)
         for role in cr.ROLES:
             act = QAction(_swatch(ROLE_COLOURS[role]), f"{role}: {cr.HELP[role]}", menu)

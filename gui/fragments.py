@@ -33,7 +33,9 @@ def parse_fragment(text: str) -> GraphDocument | None:
     """A fragment (or whole graph) from clipboard text, or None when the text is not one."""
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, TypeError):
+    except (ValueError, TypeError, RecursionError):
+        # not JSON, an integer past Python's 4300-digit limit, or nesting deeper than the
+        # parser's recursion: clipboard text is anyone's, and none of it is a fragment
         return None
     if not isinstance(data, dict) or "nodes" not in data:
         return None

@@ -95,9 +95,12 @@ class Inspector(QScrollArea):
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(12, 10, 12, 10)
+        # the heading is a node id and the help may name its type or ports: file text, so plain
         title = QLabel(heading)
+        title.setTextFormat(Qt.PlainText)
         title.setObjectName("FormHeading")
         about = QLabel(help_text)
+        about.setTextFormat(Qt.PlainText)
         about.setObjectName("FormHelp")
         about.setWordWrap(True)
         outer.addWidget(title)

@@ -35,6 +35,7 @@ from gui.dashboard.screenshot import run_until_epochs
 from gui.inspector import Inspector
 from gui.lesson_panel import LessonPanel
 from gui.palette import Palette
+from gui.plain_text import as_str, menu_text, plain_tooltip, window_title_text
 from gui.recent_files import RecentFiles
 from gui.recovery import AUTOSAVE_MS, Autosaver, RecoveryCopy, RecoveryStore
 from gui.recovery_dialog import ask_restore
@@ -199,7 +200,14 @@ class MainWindow(QMainWindow):
         return ask_restore(copy, self)
 
     def show_error(self, title: str, message: str) -> None:
-        QMessageBox.critical(self, title, message)
+        self.error_box(title, message).exec()
+
+    def error_box(self, title: str, message: str) -> QMessageBox:
+        """The error dialog, in plain text: messages quote the file (ids, paths, values), and
+        text that merely looks like HTML must show as typed, never load an <img>."""
+        box = QMessageBox(QMessageBox.Critical, as_str(title, 200), as_str(message), QMessageBox.Ok, self)
+        box.setTextFormat(Qt.PlainText)
+        return box
 
     def _file_dir(self) -> str:
         if self.controller.doc.path:
@@ -248,6 +256,10 @@ class MainWindow(QMainWindow):
             if not Path(path).exists():
                 self.recent.remove(path)
                 self._rebuild_recent_menu()
+            return False
+        except Exception as exc:  # noqa: BLE001 - a file the loader did not foresee must not
+            # take the window down: say what happened and keep the open graph
+            self.show_error("Cannot open graph", f"{path}: {type(exc).__name__}: {exc}")
             return False
         self.recent.add(path)
         self._rebuild_recent_menu()
@@ -305,8 +317,8 @@ class MainWindow(QMainWindow):
         menu.clear()
         paths = self.recent.paths()
         for i, p in enumerate(paths):
-            act = menu.addAction(f"&{i + 1}  {Path(p).name}", lambda p=p: self.open_path(p))
-            act.setToolTip(p)
+            act = menu.addAction(f"&{i + 1}  {menu_text(Path(p).name)}", lambda p=p: self.open_path(p))
+            act.setToolTip(plain_tooltip(p))
         if paths:
             menu.addSeparator()
             menu.addAction("Clear Recent", lambda: (self.recent.clear(), self._rebuild_recent_menu()))
@@ -444,7 +456,7 @@ class MainWindow(QMainWindow):
         if not self._alive():
             return
         path = self.controller.doc.path
-        name = Path(path).name if path else "Untitled"
+        name = window_title_text(Path(path).name) if path else "Untitled"
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(self.controller.dirty)
 
@@ -454,8 +466,8 @@ class MainWindow(QMainWindow):
         a, stack, locked = self.menu_actions, self.controller.undo_stack, self.controller.locked
         a.undo.setEnabled(stack.canUndo() and not locked)
         a.redo.setEnabled(stack.canRedo() and not locked)
-        a.undo.setText(f"&Undo {stack.undoText()}".rstrip())
-        a.redo.setText(f"&Redo {stack.redoText()}".rstrip())
+        a.undo.setText(f"&Undo {menu_text(stack.undoText())}".rstrip())   # undo texts name nodes
+        a.redo.setText(f"&Redo {menu_text(stack.redoText())}".rstrip())
         has_nodes = bool(self.scene.selected_node_ids())
         has_any = has_nodes or bool(self.scene.selected_edge_keys())
         a.copy.setEnabled(has_nodes)

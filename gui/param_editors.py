@@ -96,6 +96,9 @@ class Editor:
         self.widget.blockSignals(True)
         try:
             self._setter(value)
+        except Exception:  # noqa: BLE001 - a file's value this field cannot hold leaves the
+            # field as it was; the node's badge and the inspector's status line say what is wrong
+            pass
         finally:
             self.widget.blockSignals(False)
 
@@ -131,7 +134,7 @@ def _int_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
     session = _Session()
     w.valueChanged.connect(lambda v: on_change(int(v), session.token))
     w.editingFinished.connect(session.renew)
-    editor = Editor(w, lambda v: w.setValue(int(v)) if isinstance(v, (int, float)) else None, w.value)
+    editor = Editor(w, lambda v: _show_number(w, v, int), w.value)
     editor.set_value(value)
     return editor
 
@@ -143,9 +146,18 @@ def _float_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
     session = _Session()
     w.valueChanged.connect(lambda v: on_change(float(v), session.token))
     w.editingFinished.connect(session.renew)
-    editor = Editor(w, lambda v: w.setValue(float(v)) if isinstance(v, (int, float)) else None, w.value)
+    editor = Editor(w, lambda v: _show_number(w, v, float), w.value)
     editor.set_value(value)
     return editor
+
+
+def _show_number(w: QSpinBox | QDoubleSpinBox, v: Any, kind: type) -> None:
+    """Show a file's number, clamped to the field's range; leave the field alone for anything
+    else (a string, a list, NaN). Qt's setValue takes a C int: 1e308 would overflow it, and
+    PySide reports that outside any try block."""
+    if not isinstance(v, (int, float)) or (isinstance(v, float) and not math.isfinite(v)):
+        return
+    w.setValue(kind(max(w.minimum(), min(w.maximum(), v))))
 
 
 def _bool_editor(param: Param, value: Any, on_change: OnChange) -> Editor:

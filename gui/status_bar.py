@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from engine.compiler import Analysis
 from engine.graph import GraphDocument
 from gui.controller import LOCKED_MESSAGE
+from gui.plain_text import plain_tooltip
 from gui.theme import Theme
 
 MESSAGE_MS = 8000
@@ -63,4 +64,6 @@ class StatusBar(QStatusBar):
             text, color = "● ready to train", self.theme.ok
         self.check_label.setText(text)
         self.check_label.setStyleSheet(f"color: {color}; font-weight: 600;")
-        self.check_label.setToolTip("<br>".join(str(p) for p in analysis.problems[:20]) or "No problems found")
+        # problems quote node ids and values from the file: one per line, shown as typed
+        self.check_label.setToolTip(plain_tooltip("\n".join(str(p) for p in analysis.problems[:20])
+                                                  or "No problems found"))

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainte
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 from gui.canvas.node_item import TEXT_LOD, PortItem, _font
+from gui.plain_text import plain_tooltip
 from gui.theme import Theme
 
 
@@ -89,8 +90,8 @@ class EdgeItem(QGraphicsPathItem):
     def set_width_text(self, text: str) -> None:
         self.label.set_text(text)
         s, sp, d, dp = self.key
-        tip = f"{s}.{sp} → {d}.{dp}"
-        self.setToolTip(f"{tip}<br>width: {text}" if text else tip)
+        # node ids and port names come from the file: shown literally, never as markup
+        self.setToolTip(plain_tooltip(f"{s}.{sp} → {d}.{dp}" + (f"\nwidth: {text}" if text else "")))
 
     def update_path(self) -> None:
         path = curve(self.src.scenePos(), self.dst.scenePos())

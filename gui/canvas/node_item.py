@@ -6,6 +6,7 @@ node is narrower than 180 and shorter than 90, so neighbours never overlap.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from engine.errors import Problem
 from gui.connection_rules import PortRef
+from gui.plain_text import as_str, esc, plain_tooltip
 from gui.theme import Theme, canvas_font
 
 if TYPE_CHECKING:
@@ -27,6 +29,8 @@ PORT_R = 6.0
 PORT_HIT_R = 11.0      # ports are small to look at but generous to grab
 RADIUS = 7.0
 TEXT_LOD = 0.35        # below this zoom the text would be unreadable: skip drawing it
+POS_LIMIT = 1e6        # a file's position beyond this (or inf/NaN) is drawn at the edge: far out,
+                       # floats lose the grid's 20-unit steps and the background loop never ends
 
 _FONTS: dict[str, object] = {}
 
@@ -58,8 +62,9 @@ class PortItem(QGraphicsItem):
         self.setCursor(Qt.CrossCursor)
         self.setZValue(1)
         side = "output" if is_output else "input"
-        self.setToolTip(f"{side} '{name}' of '{node.node_id}': drag to an "
-                        f"{'input' if is_output else 'output'} to connect")
+        # port names and node ids come from the file: shown literally, never as markup
+        self.setToolTip(plain_tooltip(f"{side} '{name}' of '{node.node_id}': drag to an "
+                                      f"{'input' if is_output else 'output'} to connect"))
 
     @property
     def ref(self) -> PortRef:
@@ -116,8 +121,8 @@ class BadgeItem(QGraphicsItem):
     def set_problems(self, problems: list[Problem]) -> None:
         errors = [p for p in problems if p.severity == "error"]
         self.severity = "error" if errors else "warning"
-        lines = [f"<li>{_escape(_where(p))}{_escape(p.message)}</li>" for p in (errors or problems)]
-        lines += [f"<li>warning: {_escape(p.message)}</li>" for p in problems
+        lines = [f"<li>{esc(_where(p))}{esc(p.message)}</li>" for p in (errors or problems)]
+        lines += [f"<li>warning: {esc(p.message)}</li>" for p in problems
                   if errors and p.severity != "error"]
         head = "Cannot train this block yet:" if errors else "Warning:"
         self.setToolTip(f"<b>{head}</b><ul style='margin:0'>{''.join(lines)}</ul>")
@@ -150,6 +155,8 @@ class NodeItem(QGraphicsItem):
         self.overlay_badge = ""
         self.highlighted = False
         self.highlight_message = ""
+        self.problems: list[Problem] = []    # the engine's, from the latest analysis
+        self.faults: dict[str, str] = {}      # the canvas's own: why part of the face cannot show
         self.syncing = False          # set while the scene copies a position from the document
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
                       | QGraphicsItem.ItemSendsGeometryChanges)
@@ -170,6 +177,8 @@ class NodeItem(QGraphicsItem):
         return self.ports.get((name, is_output))
 
     def set_face(self, summary: str, params_text: str) -> None:
+        # whatever a block's summary returned, the face only ever holds strings
+        summary, params_text = as_str(summary, 500), as_str(params_text, 500)
         if (summary, params_text) != (self.summary, self.params_text):
             self.summary, self.params_text = summary, params_text
             self._update_tooltip()
@@ -182,14 +191,28 @@ class NodeItem(QGraphicsItem):
 
     def _update_tooltip(self) -> None:
         if self.highlighted and self.highlight_message:
-            self.setToolTip(self.highlight_message)
+            self.setToolTip(plain_tooltip(self.highlight_message))
             return
         # the face may elide the summary; the tooltip always has it whole
-        lines = [f"<b>{_escape(self.node_id)}</b> ({_escape(self.block_type)})"]
-        lines += [_escape(x) for x in (self.summary, self.params_text, self.help_text) if x]
+        lines = [f"<b>{esc(self.node_id)}</b> ({esc(self.block_type)})"]
+        lines += [esc(x) for x in (self.summary, self.params_text, self.help_text) if x]
         self.setToolTip("<br>".join(lines))
 
+    def set_fault(self, key: str, message: str) -> None:
+        """Say (message) or stop saying ('') that part of this node could not be shown as the
+        file has it: the red badge carries it beside the engine's problems."""
+        if message:
+            self.faults[key] = as_str(message, 1000)
+        elif self.faults.pop(key, None) is None:
+            return
+        self._show_badge()
+
     def set_problems(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        self._show_badge()
+
+    def _show_badge(self) -> None:
+        problems = self.problems + [Problem(m, self.node_id) for m in self.faults.values()]
         self.badge.setVisible(bool(problems))
         if problems:
             self.badge.set_problems(problems)
@@ -206,7 +229,13 @@ class NodeItem(QGraphicsItem):
             child.update()
 
     def sync_pos(self, x: float, y: float) -> None:
-        """Place the node where the document says, bypassing grid snapping."""
+        """Place the node where the document says, bypassing grid snapping. A position the
+        canvas cannot draw (NaN, inf, 1e300) is pulled in to the edge, and the badge says so."""
+        fx, fy = _drawable(x), _drawable(y)
+        off = not (fx == x and fy == y)          # NaN never equals itself, so it counts as off
+        self.set_fault("pos", f"its position in the file is off the canvas; shown at "
+                              f"({fx:g}, {fy:g}) instead" if off else "")
+        x, y = fx, fy
         if self.pos() != QPointF(x, y):
             self.syncing = True
             self.setPos(x, y)
@@ -264,9 +293,15 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(rect, RADIUS, RADIUS)
         if lod < TEXT_LOD:
             return
-        self._paint_text(painter, t)
-        if self.overlay_badge:
-            self._paint_training_badge(painter, t)
+        painter.save()
+        try:
+            self._paint_text(painter, t)
+            if self.overlay_badge:
+                self._paint_training_badge(painter, t)
+        except Exception:  # noqa: BLE001 - an exception escaping paint() can leave Qt's
+            pass           # painter half-set and crash the view; the badge says what is wrong
+        finally:
+            painter.restore()
 
     def _paint_text(self, painter: QPainter, t: Theme) -> None:
         pad = 8.0
@@ -341,5 +376,12 @@ def _where(p: Problem) -> str:
     return f"port '{p.port}': " if p.port else ""
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _drawable(v: float) -> float:
+    """v itself when the canvas can draw there, else the nearest edge (0 for NaN)."""
+    try:
+        v = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return 0.0
+    if math.isnan(v):
+        return 0.0
+    return max(-POS_LIMIT, min(POS_LIMIT, v))

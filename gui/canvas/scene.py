@@ -21,6 +21,7 @@ from gui.canvas.node_item import NODE_H, NODE_W, NodeItem, PortItem
 from gui.canvas.toast import ToastItem
 from gui.canvas.wiring import WireDrag
 from gui.controller import LOCKED_MESSAGE, Controller
+from gui.plain_text import as_str
 from gui.theme import LIGHT, Theme
 
 BLOCK_MIME = "application/x-deepcanvas-block"
@@ -137,20 +138,31 @@ class CanvasScene(QGraphicsScene):
     def _add_node_item(self, node_id: str) -> None:
         doc = self.controller.doc
         node = doc.nodes[node_id]
+        try:
+            item = self._new_node_item(node)
+        except Exception as exc:  # noqa: BLE001 - one node that cannot be built must not take
+            # the scene down: it still appears, bare, with a red badge that says why
+            item = NodeItem(node_id, as_str(node.type, 200), "", (), (), self.theme)
+            item.set_fault("build", f"cannot be drawn: {type(exc).__name__}: {exc}")
+            item.sync_pos(*node.pos)
+        item.setFlag(NodeItem.ItemIsMovable, not self.controller.locked)
+        self.addItem(item)
+        self._nodes[node_id] = item
+        self._refresh_face(node_id)
+
+    def _new_node_item(self, node) -> NodeItem:
+        doc = self.controller.doc
         block = blocks.get(node.type)
         if block is not None:
             inputs, outputs, category, help_text = block.inputs, block.outputs, block.category, block.help
         else:
             # an unknown type still gets the ports its edges use, so the picture stays connected
-            inputs = tuple(dict.fromkeys(e.dst_port for e in doc.edges if e.dst == node_id))
-            outputs = tuple(dict.fromkeys(e.src_port for e in doc.edges if e.src == node_id))
+            inputs = tuple(dict.fromkeys(e.dst_port for e in doc.edges if e.dst == node.id))
+            outputs = tuple(dict.fromkeys(e.src_port for e in doc.edges if e.src == node.id))
             category, help_text = "", f"unknown block type '{node.type}'"
-        item = NodeItem(node_id, node.type, category, inputs, outputs, self.theme, help_text)
+        item = NodeItem(node.id, node.type, category, inputs, outputs, self.theme, help_text)
         item.sync_pos(*node.pos)
-        item.setFlag(NodeItem.ItemIsMovable, not self.controller.locked)
-        self.addItem(item)
-        self._nodes[node_id] = item
-        self._refresh_face(node_id)
+        return item
 
     def _add_edge_item(self, key: tuple[str, str, str, str]) -> None:
         src_node, dst_node = self._nodes.get(key[0]), self._nodes.get(key[2])
@@ -172,13 +184,14 @@ class CanvasScene(QGraphicsScene):
             return
         node = self.controller.doc.nodes[node_id]
         block = blocks.get(node.type)
-        summary = ""
+        summary, fault = "", ""
         if block is not None:
             try:
                 summary = block.summary(block.resolve(node.params))
-            except Exception:  # noqa: BLE001 - a bad value shows in the badge, not as a crash
-                summary = ""
-        item.set_face(summary, item.params_text)
+            except Exception as exc:  # noqa: BLE001 - a bad value shows in the badge, not as a crash
+                fault = f"its summary cannot be shown: {type(exc).__name__}: {exc}"
+        item.set_fault("summary", fault)
+        item.set_face(summary, item.params_text)   # set_face makes any non-str summary a str
 
     def apply_analysis(self, a: Analysis) -> None:
         """Badges, parameter counts and edge widths from the engine's view of the graph."""
@@ -192,7 +205,12 @@ class CanvasScene(QGraphicsScene):
             if node is None:
                 continue
             item.set_problems(by_node.get(nid, []))
-            item.set_face(item.summary, self._params_text(node, a, index.edges_into(nid)))
+            try:
+                text, fault = self._params_text(node, a, index.edges_into(nid)), ""
+            except Exception as exc:  # noqa: BLE001 - one node's count must not stop the rest
+                text, fault = "params: ?", f"cannot count its params: {type(exc).__name__}: {exc}"
+            item.set_fault("count", fault)
+            item.set_face(item.summary, text)
         for key, edge in self._edges.items():
             w = a.widths.get(key[0], {}).get(key[1])
             edge.set_width_text(str(w) if w is not None else "")
@@ -201,6 +219,10 @@ class CanvasScene(QGraphicsScene):
         block = blocks.get(node.type)
         if block is None:
             return ""
+        if block.check_params(node.params):
+            # a wrong-typed value has no count (and "abc" units would multiply a string, or 1e308
+            # overflow): the badge lists the engine's message instead
+            return "params: –"
         # the widths arriving at each input, even when the block itself refused them
         ins = {}
         for e in incoming:

@@ -98,6 +98,7 @@ class RunControls(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(140)
         self.progress_label = QLabel("Ready: press Run")
+        self.progress_label.setTextFormat(Qt.PlainText)   # run errors quote the file
         # its width must not follow the text, or every update would lay the whole row out again
         self.progress_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self._shown_at = 0.0

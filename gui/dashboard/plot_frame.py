@@ -105,11 +105,13 @@ class PlotFrame(QFrame):
             # largest share of the GUI thread's time)
             axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.title_label = QLabel(title)
+        self.title_label.setTextFormat(Qt.PlainText)     # titles and notes name nodes of the file
         f = self.title_label.font()
         f.setPointSize(TITLE_PT)
         f.setBold(True)
         self.title_label.setFont(f)
         self.note = QLabel("")             # a short remark beside the title (e.g. "test set")
+        self.note.setTextFormat(Qt.PlainText)
         self.note.setStyleSheet("color: #555;")
         save = QToolButton()
         save.setText("Save PNG…")

@@ -75,6 +75,7 @@ class DashboardWidget(QWidget):
         self.hist, self.acts = HistogramView(), ActivationView(t)
         self.confusion, self.boundary = ConfusionView(), BoundaryView()
         self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.PlainText)    # run outcomes name nodes and quote errors
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.summary.hide()
