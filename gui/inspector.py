@@ -53,7 +53,7 @@ class Inspector(QScrollArea):
                 self._add_row(form, p.name, p.help, ed)
             if not block.params:
                 form.addRow(QLabel("This block has no params."))
-        if node.type == "Dataset":
+        if block is not None and block.role == "source":
             self.csv_panel = CsvPanel(self.controller, node_id)
             page.layout().insertWidget(page.layout().count() - 1, self.csv_panel)
         self._finish(page)
