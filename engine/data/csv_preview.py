@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from engine.data.csv_read import read_frame, resolve_path
-from engine.data.csv_source import is_number
+
+# pandas (and csv_source, which needs it) are imported inside preview_file: importing pandas
+# takes about a third of a second, and the editor imports this module at start
 
 PREVIEW_ROWS = 20
 _CACHE_SIZE = 4
@@ -49,11 +50,15 @@ def preview_file(path: Path, node: str | None = None, rows: int = PREVIEW_ROWS) 
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
+    import pandas as pd
+
+    from engine.data.csv_source import is_number
+
     frame = read_frame(path, node)
     text = [c for c in frame.columns if not is_number(frame[c])]
     examples = {c: str(frame[c].dropna().iloc[0]) for c in text if frame[c].notna().any()}
     head = frame.head(rows)
-    cells = [[_cell(v) for v in row] for row in head.itertuples(index=False, name=None)]
+    cells = [[_cell(v, pd.NA) for v in row] for row in head.itertuples(index=False, name=None)]
     preview = CsvPreview(path.resolve(), [str(c) for c in frame.columns], cells, len(frame),
                          set(text), examples)
     if key is not None:
@@ -63,8 +68,9 @@ def preview_file(path: Path, node: str | None = None, rows: int = PREVIEW_ROWS) 
     return preview
 
 
-def _cell(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+def _cell(v, na) -> str:
+    """A cell as text; `na` is pandas' missing-value marker."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is na:
         return ""
     if isinstance(v, (float, np.floating)):
         # the shortest text that reads back as the same number: 83807.86, not 83807.860000

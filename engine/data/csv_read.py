@@ -10,10 +10,15 @@ import csv
 import io
 import os
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from engine.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas is imported inside the functions that read: importing it takes about a third of a
+# second, and the app imports this module at start but reads a CSV only when a graph names one
 
 # The course notes' CSV files ship with the project; a lesson naming one finds it here when
 # neither the graph's folder nor a chosen data folder holds a file of that name.
@@ -59,6 +64,8 @@ def resolve_path(path_text: str, graph_dir: str | None, data_dir: str | None,
 
 def read_frame(path: Path, node: str | None) -> pd.DataFrame:
     """The file as a DataFrame with clean column names; raises DataError for an unusable file."""
+    import pandas as pd
+
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
@@ -105,6 +112,8 @@ def _check_header(text: str, sep: str, file: str, node: str | None) -> None:
 
 def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers written with a decimal comma (`1,5`), as spreadsheets in much of Europe save them."""
+    import pandas as pd
+
     for col in frame.columns:
         s = frame[col]
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):

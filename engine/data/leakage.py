@@ -11,8 +11,9 @@ rest (classification), or the rank correlation with the target is taken (regress
 from __future__ import annotations
 
 import numpy as np
-from sklearn.model_selection import train_test_split
-from sklearn.tree import DecisionTreeClassifier
+
+# scikit-learn is imported inside _classification: importing it takes about a second, and the
+# app imports this module at start but checks a CSV file only when a graph names one
 
 MAX_ROWS = 3000
 MIN_ACCURACY = 0.97         # a single column this good is suspicious ...
@@ -35,6 +36,9 @@ def find_leaks(x: np.ndarray, y: np.ndarray, task: str, features: list[str], tar
 
 
 def _classification(x, y, features, target, class_names) -> list[str]:
+    from sklearn.model_selection import train_test_split
+    from sklearn.tree import DecisionTreeClassifier
+
     counts = np.bincount(y)
     if np.count_nonzero(counts) < 2:
         return []

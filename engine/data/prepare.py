@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.impute import SimpleImputer
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from engine.data.bundle import DataBundle, PreparedData, Split
 from engine.errors import DataError
+
+# scikit-learn is imported inside the functions that use it: importing it takes about a second,
+# and the app imports this module at start but prepares data only when a run starts
 
 
 def _split(x, y, fraction: float, seed: int, stratify: bool, what: str):
@@ -16,6 +16,7 @@ def _split(x, y, fraction: float, seed: int, stratify: bool, what: str):
         raise DataError(f"{what} {fraction:g} of {len(y)} rows leaves "
                         f"{len(y) - n_out} to train on and {n_out} held out: use a smaller {what}")
     strat = y if stratify and _stratifiable(y, fraction) else None
+    from sklearn.model_selection import train_test_split
     return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=strat)
 
 
@@ -27,6 +28,7 @@ def _stratifiable(y: np.ndarray, fraction: float) -> bool:
 
 def _impute(train: Split, val: Split | None, test: Split | None) -> None:
     """Fill empty inputs (a CSV read with missing='impute') with the training split's means."""
+    from sklearn.impute import SimpleImputer
     # an input empty in every training row gets 0 rather than vanishing and changing the width
     imputer = SimpleImputer(strategy="mean", keep_empty_features=True).fit(train.x)
     for s in (train, val, test):
@@ -36,6 +38,8 @@ def _impute(train: Split, val: Split | None, test: Split | None) -> None:
 
 def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: float,
             seed: int) -> PreparedData:
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
     classify = bundle.task == "classification"
     x, y = bundle.x, bundle.y
     test = val = None

@@ -4,9 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn import datasets as skd
 
-from engine.data import synthetic
+from engine.data import synthetic, toy_sets
 from engine.data.bundle import DataBundle
 from engine.errors import DataError
 
@@ -40,11 +39,10 @@ def load_bundle(params: dict[str, Any], seed: int = 0, graph_dir: str | None = N
 
 
 def _sklearn(name: str, node: str | None) -> DataBundle:
-    loaders = {"digits": skd.load_digits, "iris": skd.load_iris, "wine": skd.load_wine,
-               "breast_cancer": skd.load_breast_cancer, "diabetes": skd.load_diabetes}
-    if name not in loaders:
+    if name not in SKLEARN:
         raise DataError(f"unknown scikit-learn data set '{name}' (known: {', '.join(SKLEARN)})", node)
-    ds = loaders[name]()
+    # scikit-learn's files read directly: importing scikit-learn would cost a second at start
+    ds = toy_sets.read(name) or _sklearn_loader(name)()
     x = np.asarray(ds.data, dtype=np.float32)
     features = [str(f) for f in getattr(ds, "feature_names", [])] or [f"x{i}" for i in range(x.shape[1])]
     if name == "diabetes":
@@ -55,6 +53,12 @@ def _sklearn(name: str, node: str | None) -> DataBundle:
     image = (8, 8) if name == "digits" else None
     return DataBundle(x, np.asarray(ds.target, dtype=np.int64), "classification", features,
                       class_names=names, image_shape=image, name=name)
+
+
+def _sklearn_loader(name: str):
+    """scikit-learn's own `load_<name>`, for when its files cannot be read directly."""
+    from sklearn import datasets as skd
+    return getattr(skd, f"load_{name}")
 
 
 def _synthetic(name: str, params: dict[str, Any], seed: int, node: str | None) -> DataBundle:

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn import datasets as skd
 
 NAMES = ("moons", "circles", "spirals", "blobs", "xor", "ring")
 
 
 def make(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
+    if name in ("moons", "circles", "blobs"):
+        # imported here: scikit-learn takes a second to import, and only these three need it
+        from sklearn import datasets as skd
     if name == "moons":
         return skd.make_moons(n_samples, noise=noise, random_state=seed)
     if name == "circles":

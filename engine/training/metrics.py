@@ -4,10 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn import metrics as skm
+
+# scikit-learn is imported inside the functions that use it: importing it takes about a second,
+# and the app imports this module at start but computes test figures only at the end of a run
 
 
 def classification(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict[str, Any]:
+    from sklearn import metrics as skm
     labels = list(range(n_classes))
     p, r, f, _ = skm.precision_recall_fscore_support(y_true, y_pred, labels=labels,
                                                       average="macro", zero_division=0)
@@ -35,6 +38,7 @@ def classification_fast(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) 
 
 
 def regression(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
+    from sklearn import metrics as skm
     return {"mse": float(skm.mean_squared_error(y_true, y_pred)),
             "mae": float(skm.mean_absolute_error(y_true, y_pred)),
             "r2": float(skm.r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan")}
