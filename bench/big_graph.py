@@ -88,7 +88,7 @@ def scene_build(doc: GraphDocument, a) -> float:
     from PySide6.QtWidgets import QApplication
 
     from gui.canvas.scene import CanvasScene
-    from gui.controller import Controller
+    from gui.editor.controller import Controller
 
     app = QApplication.instance() or QApplication([])
     controller = Controller()

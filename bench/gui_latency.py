@@ -34,7 +34,7 @@ from bench.app_window import open_window  # noqa: E402
 from engine import graph  # noqa: E402
 from engine.telemetry import DoneReport, StartReport, StepReport  # noqa: E402
 from engine.training.trainer import Run  # noqa: E402
-from gui.run_state import RunState  # noqa: E402
+from gui.training.run_state import RunState  # noqa: E402
 
 EPOCHS = 160            # ~3400 steps: a few seconds per run on a small machine
 ROUNDS = 3

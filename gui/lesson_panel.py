@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMessageBox, QTextBrowser, QWidget
 
-from gui.controller import Controller
+from gui.editor.controller import Controller
 from gui.plain_text import as_str
 
 PLACEHOLDER = ("*This graph has no lesson.* A graph file can carry notes for the class in its "

@@ -29,19 +29,19 @@ from gui.actions import apply_icons, build_actions, build_menus, build_toolbar
 from gui.canvas.node_item import NODE_H, NODE_W
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
-from gui.controller import LOCKED_MESSAGE, Controller
 from gui.dashboard.panel import DashboardPanel
 from gui.dashboard.screenshot import run_until_epochs
-from gui.inspector import Inspector
+from gui.editor.controller import LOCKED_MESSAGE, Controller
+from gui.editor.inspector import Inspector
+from gui.editor.palette import Palette
 from gui.lesson_panel import LessonPanel
-from gui.palette import Palette
 from gui.plain_text import as_str, menu_text, plain_tooltip, window_title_text
 from gui.recent_files import RecentFiles
 from gui.recovery import AUTOSAVE_MS, Autosaver, RecoveryCopy, RecoveryStore
 from gui.recovery_dialog import ask_restore
 from gui.status_bar import StatusBar
 from gui.theme import LIGHT, THEMES, apply_theme
-from gui.training_session import TrainingSession
+from gui.training.training_session import TrainingSession
 
 APP_NAME = "DeepCanvas"
 FIT_MIN_ZOOM = 0.55      # opening a graph: fit it whole if its text stays readable, ...

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from engine.compiler import Analysis
 from engine.graph import GraphDocument
-from gui.controller import LOCKED_MESSAGE
+from gui.editor.controller import LOCKED_MESSAGE
 from gui.plain_text import plain_tooltip
 from gui.theme import Theme
 

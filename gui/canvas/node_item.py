@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from engine.errors import Problem
-from gui.connection_rules import PortRef
+from gui.editor.connection_rules import PortRef
 from gui.plain_text import as_str, esc, plain_tooltip
 from gui.theme import Theme, canvas_font
 

@@ -20,7 +20,7 @@ from gui.canvas.edge_item import EdgeItem
 from gui.canvas.node_item import NODE_H, NODE_W, NodeItem, PortItem
 from gui.canvas.toast import ToastItem
 from gui.canvas.wiring import WireDrag
-from gui.controller import LOCKED_MESSAGE, Controller
+from gui.editor.controller import LOCKED_MESSAGE, Controller
 from gui.plain_text import as_str
 from gui.theme import LIGHT, Theme
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF
 
 from gui.canvas.edge_item import DragEdgeItem, EdgeItem
 from gui.canvas.node_item import PortItem
-from gui.connection_rules import orient, quick_problem
+from gui.editor.connection_rules import orient, quick_problem
 
 if TYPE_CHECKING:
     from gui.canvas.scene import CanvasScene

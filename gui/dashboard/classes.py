@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 
 from gui.dashboard.plot_frame import INK, SERIES, PlotFrame
-from gui.run_state import Snapshot
+from gui.training.run_state import Snapshot
 
 # white to deep blue: the share of each true class predicted as each class
 _CONFUSION_CMAP = pg.ColorMap([0.0, 1.0], [QColor(255, 255, 255), QColor(8, 48, 107)])

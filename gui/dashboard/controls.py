@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.run_state import Snapshot
-from gui.training_session import TrainingSession
+from gui.training.run_state import Snapshot
+from gui.training.training_session import TrainingSession
 
 SPEED_STEPS = 30          # slider positions; the rightmost is full speed
 SLOWEST_S = 1.0           # a pause of one second per batch at the leftmost position

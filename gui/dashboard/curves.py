@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
 from gui.dashboard.plot_frame import BLUE, GREEN, ORANGE, SERIES, GrowingLimit, PlotFrame, pen
-from gui.run_state import Snapshot
+from gui.training.run_state import Snapshot
 
 MAX_TERMS = 6            # loss terms drawn on their own (more are summed into the total only)
 FAINT = QColor(0, 114, 178, 90)

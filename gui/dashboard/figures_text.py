@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gui.badges import Thresholds, badges_for
-from gui.run_state import Snapshot
+from gui.training.badges import Thresholds, badges_for
+from gui.training.run_state import Snapshot
 
 _KEYS = ("loss", "accuracy", "f1", "mse", "mae", "r2")
 

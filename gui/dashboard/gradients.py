@@ -9,10 +9,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from gui import gradient_scale as scale
-from gui.badges import Thresholds
 from gui.dashboard.plot_frame import INK, RED, GrowingLimit, PlotFrame, pen
-from gui.run_state import Snapshot
+from gui.training import gradient_scale as scale
+from gui.training.badges import Thresholds
+from gui.training.run_state import Snapshot
 
 
 def _fmt(norm: float) -> str:

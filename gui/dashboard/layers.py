@@ -6,9 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from gui.badges import Thresholds
 from gui.dashboard.plot_frame import BLUE, INK, ORANGE, RED, SKY, PlotFrame, pen
-from gui.run_state import Snapshot
+from gui.training.badges import Thresholds
+from gui.training.run_state import Snapshot
 
 BINS = 50
 

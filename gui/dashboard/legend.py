@@ -7,8 +7,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from gui import gradient_scale as scale
-from gui.badges import Thresholds
+from gui.training import gradient_scale as scale
+from gui.training.badges import Thresholds
 
 
 class GradientLegend(QWidget):

@@ -17,7 +17,7 @@ from gui.dashboard.controls import RunControls
 from gui.dashboard.legend import GradientLegend
 from gui.dashboard.thresholds import ThresholdForm
 from gui.dashboard.widget import DashboardWidget
-from gui.training_session import TrainingSession
+from gui.training.training_session import TrainingSession
 
 
 class DashboardPanel(QWidget):

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
 from PySide6.QtWidgets import QWidget
 
-from gui.training_session import TrainingSession
+from gui.training.training_session import TrainingSession
 
 SETTLE_MS = 200        # a few dashboard frames, so the picture shows the newest figures
 

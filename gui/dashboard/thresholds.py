@@ -1,4 +1,4 @@
-"""The small form where the user sets when a layer earns a badge (see gui/badges.py)."""
+"""The small form where the user sets when a layer earns a badge (see gui/training/badges.py)."""
 from __future__ import annotations
 
 import math
@@ -6,7 +6,7 @@ import math
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QWidget
 
-from gui.badges import Thresholds
+from gui.training.badges import Thresholds
 
 _RATIOS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6)
 _NORMS = (1.0, 10.0, 100.0, 1e3, 1e4, 1e5)

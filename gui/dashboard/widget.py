@@ -24,8 +24,8 @@ from gui.dashboard.figures_text import figures_text
 from gui.dashboard.gradients import GradBarsView, HeatStripView
 from gui.dashboard.layers import ActivationView, HistogramView
 from gui.dashboard.plot_frame import PAINT_METER, PlotFrame
-from gui.run_state import RunState, Snapshot
-from gui.training_session import TrainingSession
+from gui.training.run_state import RunState, Snapshot
+from gui.training.training_session import TrainingSession
 
 FRAME_MS = 33
 # while a run trains, drawing may take at most this share of one core (measured on the GUI

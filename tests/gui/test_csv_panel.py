@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
-from gui import csv_roles as cr
-from gui.csv_panel import CsvPanel
+from gui.data import csv_roles as cr
+from gui.data.csv_panel import CsvPanel
 from tests.conftest import GRAPHS
 
 

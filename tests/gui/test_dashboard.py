@@ -16,7 +16,7 @@ from engine.training.trainer import train_to_end
 from gui.dashboard.controls import SPEED_STEPS, delay_for
 from gui.dashboard.panel import DashboardPanel
 from gui.dashboard.thresholds import ThresholdForm
-from gui.training_session import TrainingSession
+from gui.training.training_session import TrainingSession
 from tests.conftest import GRAPHS
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 
-from gui.controller import LOCKED_MESSAGE
+from gui.editor.controller import LOCKED_MESSAGE
 from tests.conftest import GRAPHS
 
 

@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, Slot
 from engine import graph
 from engine.telemetry import DoneReport, EpochReport, StartReport, StepReport
 from engine.training.trainer import Run
-from gui.badges import Thresholds, badges_for
-from gui.run_state import Decimator, RunState
-from gui.worker import EMIT_INTERVAL_S, TrainingWorker
+from gui.training.badges import Thresholds, badges_for
+from gui.training.run_state import Decimator, RunState
+from gui.training.worker import EMIT_INTERVAL_S, TrainingWorker
 from tests.conftest import GRAPHS
 
 

@@ -26,14 +26,14 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
-from engine.graph import GraphDocument
 from engine import blocks
+from engine.graph import GraphDocument
 from engine.telemetry import DoneReport, ErrorReport, StartReport
 from engine.training.trainer import Run
-from gui import gradient_scale as scale
-from gui.badges import Thresholds, badges_for
-from gui.run_state import RunState
-from gui.worker import TrainingWorker
+from gui.training import gradient_scale as scale
+from gui.training.badges import Thresholds, badges_for
+from gui.training.run_state import RunState
+from gui.training.worker import TrainingWorker
 
 CANVAS_LEVELS = 49                # 1e-8..1e4 in quarter decades
 OVERLAY_INTERVAL_MS = 200        # canvas colours are smoothed over steps: 5 a second show it all

@@ -17,8 +17,8 @@ from PySide6.QtCore import QThread, Signal
 
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, StepReport
 from engine.training.trainer import Run
-from gui import boundary
-from gui.run_state import RunState
+from gui.training import boundary
+from gui.training.run_state import RunState
 
 EMIT_INTERVAL_S = 0.02
 BOUNDARY_INTERVAL_S = 0.25

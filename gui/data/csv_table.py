@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from engine.data.csv_preview import CsvPreview
-from gui import csv_roles as cr
+from gui.data import csv_roles as cr
 
 ROLE_COLOURS = {cr.INPUT: "#2563eb", cr.TARGET: "#16a34a", cr.DROPPED: "#6b7280",
                 cr.ONE_HOT: "#7c3aed"}

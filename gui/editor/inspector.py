@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWi
 
 from engine import blocks
 from engine.training import settings
-from gui.controller import Controller
-from gui.csv_panel import CsvPanel
-from gui.param_editors import Editor, make_editor
+from gui.data.csv_panel import CsvPanel
+from gui.editor.controller import Controller
+from gui.editor.param_editors import Editor, make_editor
 
 NESTED_TRAINING = {"early_stopping": settings.EARLY_STOPPING, "grad_clip": settings.GRAD_CLIP}
 

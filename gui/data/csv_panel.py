@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 from engine import blocks
 from engine.data.csv_preview import CsvPreview, preview_csv, preview_file
 from engine.errors import DataError
-from gui import csv_roles as cr
-from gui.controller import LOCKED_MESSAGE, Controller
-from gui.csv_table import ROLE_COLOURS, PreviewModel, PreviewTable
+from gui.data import csv_roles as cr
+from gui.data.csv_table import ROLE_COLOURS, PreviewModel, PreviewTable
+from gui.editor.controller import LOCKED_MESSAGE, Controller
 from gui.plain_text import menu_text, plain_tooltip
 
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"

@@ -17,8 +17,8 @@ from engine import blocks, graph
 from engine.compiler import Analysis, analyse
 from engine.errors import Problem
 from engine.graph import GraphDocument, Node
-from gui import fragments
-from gui.commands import (
+from gui.editor import fragments
+from gui.editor.commands import (
     AddItemsCommand,
     ConnectCommand,
     EdgeKey,
@@ -27,8 +27,8 @@ from gui.commands import (
     SetParamCommand,
     SetTrainingCommand,
 )
-from gui.connection_rules import PortRef, connection_problem, orient, trial_document
-from gui.layout import layered_positions
+from gui.editor.connection_rules import PortRef, connection_problem, orient, trial_document
+from gui.editor.layout import layered_positions
 
 LOCKED_MESSAGE = "Editing is locked while training runs: press Stop to edit"
 ANALYSIS_DELAY_MS = 40   # long enough to fold a burst of edits into one analysis, short to the eye
