@@ -65,6 +65,21 @@ def resolve(training: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Settings kept in files and checked, but read by no training plan yet: editors hide them rather
+# than offer a control that changes nothing.
+NOT_READ_YET = {"gan": "read by the adversarial (GAN) plan, which is not built yet"}
+_USES_MOMENTUM = ("momentum", "nesterov")
+
+
+def ignored(training: dict[str, Any]) -> dict[str, str]:
+    """Settings the chosen optimizer ignores, each with the reason, for an editor to grey out."""
+    optimizer = resolve(training)["optimizer"]
+    if optimizer in _USES_MOMENTUM:
+        return {}
+    return {"momentum": f"{optimizer} does not use this momentum setting: only the momentum and "
+                        f"nesterov optimizers do"}
+
+
 def valid_seed(training: dict[str, Any]) -> int:
     """The file's seed when it is allowed, else the default: a rejected setting (a negative seed,
     a string) must never reach the data generators, even while its error is being reported."""

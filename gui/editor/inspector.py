@@ -65,12 +65,26 @@ class Inspector(QScrollArea):
         resolved = settings.resolve(self.controller.doc.training)
         self.editors = {}
         for p in settings.PARAMS:
+            if p.name in settings.NOT_READ_YET:
+                continue
             value = self.controller.doc.training.get(p.name, p.default) if p.name in NESTED_TRAINING \
                 else resolved.get(p.name)
             ed = make_editor(p, value, lambda v, s, key=p.name: self.controller.set_training(key, v, s),
                              NESTED_TRAINING.get(p.name))
             self._add_row(form, p.name, p.help, ed, span=p.name in NESTED_TRAINING)
+        self._show_ignored_settings()
         self._finish(page)
+
+    def _show_ignored_settings(self) -> None:
+        """Grey out the settings the chosen optimizer does not read, saying why."""
+        ignored = settings.ignored(self.controller.doc.training)
+        for p in settings.PARAMS:
+            ed = self.editors.get(p.name)
+            if ed is None or p.name in NESTED_TRAINING:
+                continue
+            why = ignored.get(p.name)
+            ed.widget.setEnabled(why is None)
+            ed.widget.setToolTip(why or p.help)
 
     def show_many(self, count: int) -> None:
         self.node_id, self.mode = None, "many"
@@ -183,6 +197,8 @@ class Inspector(QScrollArea):
             if value is None and key not in NESTED_TRAINING:
                 value = settings.resolve({}).get(key)
             self.editors[key].set_value(value)
+            if key == "optimizer":
+                self._show_ignored_settings()
 
     def _on_locked(self, locked: bool) -> None:
         if self._form_host is not None:

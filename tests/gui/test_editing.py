@@ -122,6 +122,18 @@ def test_training_form_edits_and_early_stopping_switch(window, user):
     assert user.editor("optimizer").currentText() == "adam"
 
 
+def test_settings_no_plan_reads_are_hidden_and_ignored_ones_say_why(window, user):
+    open_lesson(window, "optimizers.json")
+    user.click_empty()
+    assert "gan" not in window.inspector.editors           # no training plan reads it yet
+    user.choose("optimizer", "adam")
+    momentum = user.editor("momentum")
+    assert not momentum.isEnabled()
+    assert "adam does not use this momentum setting" in momentum.toolTip()
+    user.choose("optimizer", "nesterov")
+    assert user.editor("momentum").isEnabled()
+
+
 def test_lock_refuses_every_edit_and_says_why(window, user):
     doc = open_lesson(window)
     original = doc.to_dict()
