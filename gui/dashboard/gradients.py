@@ -37,6 +37,10 @@ class GradBarsView:
         p.showGrid(x=False, y=True, alpha=0.25)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7, y0=scale.LOG_MIN)
         p.addItem(self.bars)
+        # with gradient clipping the bars are the sizes the optimizer used; hollow diamonds mark
+        # the raw sizes, so the lesson shows both what was computed and what was applied
+        self.raw_marks = pg.ScatterPlotItem(symbol="d", size=11, pen=pen(RED, 1.5), brush=None)
+        p.addItem(self.raw_marks)
         self.explode_line = pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True),
                                             label="exploding", labelOpts={"color": RED, "position": 0.97,
                                                                           "anchors": [(1, 1), (1, 1)]})
@@ -49,6 +53,7 @@ class GradBarsView:
         self.vanish_line.hide()
         self._layers: list[str] = []
         self.shown: dict[str, float] = {}        # what the bars show now, for tests and export
+        self.raw: dict[str, float] = {}          # the raw sizes marked when clipping is on
         self._pens: list = []
         self._step_drawn = self._version_drawn = -1
         self._apply_thresholds()
@@ -62,6 +67,8 @@ class GradBarsView:
 
     def reset(self) -> None:
         self.bars.setOpts(x=[], height=[], brushes=[])
+        self.raw_marks.setData([], [])
+        self.raw = {}
         self.vanish_line.hide()
         self._layers = []
         self.shown = {}
@@ -89,14 +96,32 @@ class GradBarsView:
         self.shown = dict(zip(layers, norms))
         # the bars (smoothed over a few steps, like the canvas) stop at the ends of the scale;
         # the note gives the last step's real sizes at the two ends of the network
-        last = snap.grad_latest
+        last, raw = snap.grad_latest, snap.grad_latest_raw
         first_id, last_id = layers[0], layers[-1]
-        self.frame.note.setText(f"last step: {first_id} {_fmt(last.get(first_id, math.nan))}  ·  "
-                                f"{last_id} {_fmt(last.get(last_id, math.nan))}")
+
+        def size(nid: str) -> str:
+            used = _fmt(last.get(nid, math.nan))
+            return f"{used} (raw {_fmt(raw[nid])})" if nid in raw else used
+
+        clipped = " after clipping" if raw else ""
+        self.frame.note.setText(f"last step{clipped}: {first_id} {size(first_id)}  ·  "
+                                f"{last_id} {size(last_id)}")
+        self._mark_raw(layers, raw)
         largest = max((n for n in norms if math.isfinite(n)), default=0.0)
         if largest > 0:
             self.vanish_line.setValue(math.log10(largest * self.thresholds.vanishing_ratio))
             self.vanish_line.show()
+
+
+    def _mark_raw(self, layers: list[str], raw: dict[str, float]) -> None:
+        self.raw = dict(raw)
+        if not raw:
+            self.raw_marks.setData([], [])
+            return
+        xs = [i for i, nid in enumerate(layers) if nid in raw]
+        ys = [min(scale.LOG_MAX, max(scale.LOG_MIN, math.log10(raw[layers[i]])))
+              if math.isfinite(raw[layers[i]]) and raw[layers[i]] > 0 else scale.LOG_MAX for i in xs]
+        self.raw_marks.setData(xs, ys)
 
 
 class HeatStripView:

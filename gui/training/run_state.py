@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -114,6 +114,8 @@ class Snapshot:
     boundary: dict[str, Any] | None
     done: DoneReport | None
     error: ErrorReport | None
+    # the last step's norms before gradient clipping; empty when nothing was clipped
+    grad_latest_raw: dict[str, float] = field(default_factory=dict)
 
     @property
     def layers(self) -> list[str]:
@@ -147,6 +149,7 @@ class RunState:
         self.loss: Decimator | None = None
         self.grad: Decimator | None = None
         self.grad_latest: dict[str, float] = {}
+        self.grad_latest_raw: dict[str, float] = {}
         self._log_smooth: np.ndarray | None = None
         self._loss_rows: list[list[float]] = []     # steps not yet folded into the decimators
         self._grad_rows: list[list[float]] = []
@@ -193,6 +196,7 @@ class RunState:
         norms = rep.grad_norm
         self._grad_rows.append([norms.get(k, math.nan) for k in layers])
         self.grad_latest = norms
+        self.grad_latest_raw = rep.grad_norm_raw if rep.grad_norm_raw is not norms else {}
         self.epoch, self.step, self.global_step = rep.epoch, rep.step, rep.global_step
         if rep.weight_norm or rep.saturated or rep.dead:
             self.sampled = {"weight_norm": rep.weight_norm, "grad_mean_abs": rep.grad_mean_abs,
@@ -247,7 +251,7 @@ class RunState:
                 total, self._seconds_left(total), loss_cols, list(self.term_names), loss_span,
                 grad_cols, grad_span, dict(self.grad_latest), smooth, list(self.epochs),
                 dict(self.sampled), dict(self.histograms), self.histogram_step, self.boundary,
-                self.done, self.error)
+                self.done, self.error, dict(self.grad_latest_raw))
 
     def _seconds_left(self, total: int) -> float | None:
         """Remaining steps times the typical recent step time (the median ignores pauses)."""

@@ -235,6 +235,22 @@ def test_divergence_points_at_the_first_layer(host):
     assert h.dashboard.loss.log_y               # the loss grew by orders of magnitude
 
 
+def test_clipped_run_shows_the_clipped_sizes_level_and_the_raw_ones_beside_them(host):
+    h = host("exploding_clipped.json")
+    clip = h.doc.training["grad_clip"]["max"]
+    h.click("run")
+    h.wait_steps(20)
+    h.qtbot.waitUntil(lambda: bool(h.dashboard.bars.raw) and bool(h.scene.colors), timeout=10_000)
+    h.click("stop")
+    bars, raw = h.dashboard.bars.shown, h.dashboard.bars.raw
+    # every layer's bar is what the optimizer used: finite and within the clipping norm
+    assert all(math.isfinite(v) and v <= clip * 1.01 for v in bars.values()), bars
+    # the raw sizes are marked beside them, far above: the run would explode without clipping
+    assert max(raw.values()) > 100 * clip
+    assert "after clipping" in h.dashboard.bars.frame.note.text()
+    assert "exploding" not in h.scene.badges.values()
+
+
 def test_reset_weights_restarts_a_running_run_and_clears_when_idle(host):
     h = host("deep_sigmoid.json")
     h.click("run")
