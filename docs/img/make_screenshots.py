@@ -135,6 +135,16 @@ def diverged(app, out: Path) -> None:
     finish(app, w, out / "exploding_diverged.png")
 
 
+def clipped_mid_run(app, out: Path, size: tuple[int, int] = SIZE) -> None:
+    """The clipped twin of the exploding lesson after 3 epochs: level, finite bars with the raw
+    sizes marked above them, and no layer badged as exploding."""
+    w = window_for(app, "exploding_clipped.json")
+    w.resize(*size)
+    w.run_for_screenshot(3)
+    name = "exploding_clipped_mid_run" + ("_720p" if size != SIZE else "")
+    finish(app, w, out / f"{name}.png")
+
+
 def decision_boundary(app, out: Path) -> None:
     """The two-moons lesson after 40 epochs, on the Classes tab."""
     from PySide6.QtWidgets import QTabWidget
@@ -149,9 +159,11 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
+    only = set(argv[1:])                       # names of shots to make; all when none is given
     for shot in (lesson, error_badge, refused, dark, csv_preview, vanishing_mid_run, diverged,
-                 decision_boundary):
-        shot(app, out)
+                 clipped_mid_run, decision_boundary):
+        if not only or shot.__name__ in only:
+            shot(app, out)
     return 0
 
 
