@@ -13,11 +13,6 @@ SKLEARN = ("digits", "iris", "wine", "breast_cancer", "diabetes")
 _cache: dict[Any, DataBundle] = {}
 
 
-def source_names() -> list[str]:
-    return ([f"sklearn:{n}" for n in SKLEARN] + [f"synthetic:{n}" for n in synthetic.NAMES]
-            + ["csv:<path>"])
-
-
 def load_bundle(params: dict[str, Any], seed: int = 0, graph_dir: str | None = None,
                 data_dir: str | None = None, node: str | None = None) -> DataBundle:
     """Load (and cache) the data set a Dataset node's params describe."""
