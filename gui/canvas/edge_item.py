@@ -6,7 +6,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
-from gui.canvas.node_item import TEXT_LOD, PortItem, _font
+from gui.canvas import style
+from gui.canvas.node_item import PortItem
 from gui.plain_text import plain_tooltip
 from gui.theme import Theme
 
@@ -36,7 +37,7 @@ class EdgeLabelItem(QGraphicsItem):
         if text != self.text:
             self.prepareGeometryChange()
             self.text = text
-            w = QFontMetricsF(_font("small")).horizontalAdvance(text) + 12 if text else 0
+            w = QFontMetricsF(style.font("small")).horizontalAdvance(text) + 12 if text else 0
             self._rect = QRectF(-w / 2, -9, w, 18)
             self.update()
 
@@ -46,14 +47,14 @@ class EdgeLabelItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if not self.text:
             return
-        if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_LOD:
+        if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < style.TEXT_LOD:
             return
         t = self.edge.theme
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setPen(QPen(t.color("edge"), 1.0))
         painter.setBrush(t.color("label_bg"))
         painter.drawRoundedRect(self._rect, 9, 9)
-        painter.setFont(_font("small"))
+        painter.setFont(style.font("small"))
         painter.setPen(t.color("label_text"))
         painter.drawText(self._rect, Qt.AlignCenter, self.text)
 

@@ -14,9 +14,10 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from engine.errors import Problem
+from gui.canvas import style
 from gui.editor.connection_rules import PortRef
 from gui.plain_text import as_str, esc, plain_tooltip
-from gui.theme import Theme, canvas_font
+from gui.theme import Theme
 
 if TYPE_CHECKING:
     from gui.canvas.edge_item import EdgeItem
@@ -28,21 +29,8 @@ NODE_H = HEADER_H + 2 * ROW_H
 PORT_R = 6.0
 PORT_HIT_R = 11.0      # ports are small to look at but generous to grab
 RADIUS = 7.0
-TEXT_LOD = 0.35        # below this zoom the text would be unreadable: skip drawing it
 POS_LIMIT = 1e6        # a file's position beyond this (or inf/NaN) is drawn at the edge: far out,
                        # floats lose the grid's 20-unit steps and the background loop never ends
-
-_FONTS: dict[str, object] = {}
-
-
-def _font(kind: str):
-    """Fonts are made on first paint: a QFont needs the QApplication to exist."""
-    if kind not in _FONTS:
-        spec = {"title": (14, True), "type": (11, False), "body": (12, False), "small": (11, False),
-                "badge": (12, True)}[kind]
-        _FONTS[kind] = canvas_font(*spec)
-    return _FONTS[kind]
-
 
 class PortItem(QGraphicsItem):
     """One input or output of a node. Dragging from it draws a connection."""
@@ -135,7 +123,7 @@ class BadgeItem(QGraphicsItem):
         painter.setBrush(theme.color("error" if self.severity == "error" else "warning"))
         painter.drawEllipse(QPointF(0, 0), self.R, self.R)
         painter.setPen(QColor("white"))
-        painter.setFont(_font("badge"))
+        painter.setFont(style.font("badge"))
         painter.drawText(QRectF(-self.R, -self.R, 2 * self.R, 2 * self.R), Qt.AlignCenter, "!")
 
 
@@ -291,7 +279,7 @@ class NodeItem(QGraphicsItem):
         painter.setPen(border)
         painter.setBrush(Qt.NoBrush)
         painter.drawRoundedRect(rect, RADIUS, RADIUS)
-        if lod < TEXT_LOD:
+        if lod < style.TEXT_LOD:
             return
         painter.save()
         try:
@@ -305,20 +293,20 @@ class NodeItem(QGraphicsItem):
 
     def _paint_text(self, painter: QPainter, t: Theme) -> None:
         pad = 8.0
-        painter.setFont(_font("type"))
-        type_w = QFontMetricsF(_font("type")).horizontalAdvance(self.block_type)
+        painter.setFont(style.font("type"))
+        type_w = QFontMetricsF(style.font("type")).horizontalAdvance(self.block_type)
         painter.setPen(QColor(255, 255, 255, 215))
         painter.drawText(QRectF(pad, 0, NODE_W - 2 * pad, HEADER_H), Qt.AlignVCenter | Qt.AlignRight,
                          self.block_type)
-        painter.setFont(_font("title"))
+        painter.setFont(style.font("title"))
         painter.setPen(QColor("white"))
         title_w = NODE_W - 2 * pad - type_w - 6
-        title = QFontMetricsF(_font("title")).elidedText(self.node_id, Qt.ElideRight, title_w)
+        title = QFontMetricsF(style.font("title")).elidedText(self.node_id, Qt.ElideRight, title_w)
         painter.drawText(QRectF(pad, 0, title_w, HEADER_H), Qt.AlignVCenter | Qt.AlignLeft, title)
 
         # two rows under the header, the summary and the parameter count, each centred in the
         # room its row's port labels leave
-        small = QFontMetricsF(_font("small"))
+        small = QFontMetricsF(style.font("small"))
         text_pen, muted_pen = self._body_text_colors(t)
         for row, text, kind, color in ((0, self.summary, "body", text_pen),
                                        (1, self.params_text, "small", muted_pen)):
@@ -332,11 +320,11 @@ class NodeItem(QGraphicsItem):
                     else:
                         left = max(left, room)
             rect = QRectF(left, y, NODE_W - left - right, ROW_H)
-            painter.setFont(_font(kind))
+            painter.setFont(style.font(kind))
             painter.setPen(color)
             painter.drawText(rect, Qt.AlignCenter,
-                             QFontMetricsF(_font(kind)).elidedText(text, Qt.ElideRight, rect.width()))
-        painter.setFont(_font("small"))
+                             QFontMetricsF(style.font(kind)).elidedText(text, Qt.ElideRight, rect.width()))
+        painter.setFont(style.font("small"))
         painter.setPen(muted_pen)
         for (name, is_out), port in self.ports.items():
             y = port.pos().y()
@@ -355,8 +343,8 @@ class NodeItem(QGraphicsItem):
         return QColor(20, 20, 20), QColor(20, 20, 20, 170)
 
     def _paint_training_badge(self, painter: QPainter, t: Theme) -> None:
-        painter.setFont(_font("small"))
-        w = QFontMetricsF(_font("small")).horizontalAdvance(self.overlay_badge) + 14
+        painter.setFont(style.font("small"))
+        w = QFontMetricsF(style.font("small")).horizontalAdvance(self.overlay_badge) + 14
         r = QRectF(0, -22, w, 18)
         painter.setPen(Qt.NoPen)
         painter.setBrush(t.color("error"))

@@ -321,7 +321,8 @@ class CanvasScene(QGraphicsScene):
         return QPointF(round(p.x() / g) * g, round(p.y() / g) * g)
 
     # ---- gestures ----------------------------------------------------------------------------
-    def _port_at(self, pos: QPointF) -> PortItem | None:
+    def port_at(self, pos: QPointF) -> PortItem | None:
+        """The port under a scene position, or None; a node on top hides the ports beneath it."""
         for item in self.items(pos):
             if isinstance(item, PortItem):
                 return item
@@ -330,7 +331,7 @@ class CanvasScene(QGraphicsScene):
         return None
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
-        port = self._port_at(event.scenePos()) if event.button() == Qt.LeftButton else None
+        port = self.port_at(event.scenePos()) if event.button() == Qt.LeftButton else None
         if port is not None:
             if self.controller.locked:
                 self.refuse(LOCKED_MESSAGE, event.scenePos())

@@ -6,7 +6,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem
 
-from gui.theme import Theme, canvas_font
+from gui.canvas import style
+from gui.theme import Theme
 
 MAX_W = 380.0
 PAD = 10.0
@@ -21,7 +22,7 @@ class ToastItem(QGraphicsObject):
         self.text = text
         self.theme = theme
         self.kind = kind
-        self.font = canvas_font(14)
+        self.font = style.font("toast")
         self.setFlag(QGraphicsItem.ItemIgnoresTransformations)
         self.setZValue(100)
         self.setAcceptedMouseButtons(Qt.NoButton)

@@ -40,7 +40,7 @@ class WireDrag:
         self.lifted.label.setVisible(visible)
 
     def move(self, pos: QPointF) -> None:
-        target = self.scene._port_at(pos)
+        target = self.scene.port_at(pos)
         if target is self.start:
             target = None
         if target is not self.target:
@@ -57,7 +57,7 @@ class WireDrag:
         self.item.set_end(target.scenePos(), theme.color("ok" if ok else "error"))
 
     def finish(self, pos: QPointF) -> None:
-        target = self.scene._port_at(pos)
+        target = self.scene.port_at(pos)
         self.scene.removeItem(self.item)
         if self.target is not None:
             self.target.set_state(PortItem.NORMAL)

@@ -44,12 +44,12 @@ class DashboardPanel(QWidget):
         lay.addWidget(self.dashboard, 1)
         self.dashboard.snapshot_shown.connect(self.controls.show_progress)
         session.thresholds_changed.connect(self.legend.set_thresholds)
-        self._dialog: QDialog | None = None
+        self.thresholds_dialog: QDialog | None = None
 
     @Slot()
     def edit_thresholds(self) -> None:
         """A small modeless dialog: badges and lines update as the settings change."""
-        if self._dialog is None:
+        if self.thresholds_dialog is None:
             d = QDialog(self)
             d.setWindowTitle("Badges on the canvas")
             form = ThresholdForm(self.session.thresholds)
@@ -60,6 +60,6 @@ class DashboardPanel(QWidget):
             lay.addWidget(QLabel("A layer gets a badge on the canvas when:"))
             lay.addWidget(form)
             lay.addWidget(buttons)
-            self._dialog = d
-        self._dialog.show()
-        self._dialog.raise_()
+            self.thresholds_dialog = d
+        self.thresholds_dialog.show()
+        self.thresholds_dialog.raise_()

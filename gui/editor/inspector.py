@@ -26,8 +26,8 @@ class Inspector(QScrollArea):
         self.node_id: str | None = None     # the block shown, if one is
         self.mode = ""                      # "node", "training", "many" or "edge"
         self.editors: dict[str, Editor] = {}
-        self._form_host: QWidget | None = None
-        self._status: QLabel | None = None
+        self.form_host: QWidget | None = None
+        self.status_label: QLabel | None = None
         self.csv_panel: CsvPanel | None = None   # under a Dataset's form
         controller.doc_event.connect(self._on_doc_event)
         controller.analysis_ready.connect(lambda _a: self._update_status())
@@ -119,10 +119,10 @@ class Inspector(QScrollArea):
         about.setWordWrap(True)
         outer.addWidget(title)
         outer.addWidget(about)
-        self._status = QLabel()
-        self._status.setWordWrap(True)
-        self._status.setTextFormat(Qt.RichText)
-        outer.addWidget(self._status)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.RichText)
+        outer.addWidget(self.status_label)
         host = QWidget()
         form = QFormLayout(host)
         form.setContentsMargins(0, 6, 0, 0)
@@ -130,7 +130,7 @@ class Inspector(QScrollArea):
         form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
         outer.addWidget(host)
         outer.addStretch(1)
-        self._form_host = host
+        self.form_host = host
         return page, form
 
     def _add_row(self, form: QFormLayout, name: str, help_text: str, ed: Editor, span: bool = False) -> None:
@@ -147,12 +147,12 @@ class Inspector(QScrollArea):
         self.setWidget(page)
         if old is not None:
             old.deleteLater()
-        self._form_host.setEnabled(not self.controller.locked)
+        self.form_host.setEnabled(not self.controller.locked)
         self._update_status()
 
     def _update_status(self) -> None:
         """Under the heading: the shapes in and out of the block, and what is wrong with it."""
-        if self._status is None:
+        if self.status_label is None:
             return
         a = self.controller.analysis
         lines: list[str] = []
@@ -176,8 +176,8 @@ class Inspector(QScrollArea):
                 if p.node is None:
                     color = "#dc2626" if p.severity == "error" else "#d97706"
                     lines.append(f"<span style='color:{color}'>● {_esc(p.message)}</span>")
-        self._status.setText("<br>".join(lines))
-        self._status.setVisible(bool(lines))
+        self.status_label.setText("<br>".join(lines))
+        self.status_label.setVisible(bool(lines))
 
     # ---- following the document --------------------------------------------------------------
     def _on_doc_event(self, event: str, info: dict[str, Any]) -> None:
@@ -201,8 +201,8 @@ class Inspector(QScrollArea):
                 self._show_ignored_settings()
 
     def _on_locked(self, locked: bool) -> None:
-        if self._form_host is not None:
-            self._form_host.setEnabled(not locked)
+        if self.form_host is not None:
+            self.form_host.setEnabled(not locked)
 
 
 def _ports_text(widths: dict, lone: str) -> str:

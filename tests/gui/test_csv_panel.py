@@ -111,7 +111,7 @@ def test_roles_set_by_clicking_headers_are_saved_and_undo_one_step_each(window, 
     assert "possible leak: column 'leak'" in badge.toolTip()
     assert "column 'leak'" in panel.messages.text()
     assert panel.model.flag(2)[0] == "leak?"
-    assert "1 warning" in window.inspector._status.text()
+    assert "1 warning" in window.inspector.status_label.text()
 
     count = stack.count()
     _click_header(qtbot, panel, "leak", cr.DROPPED, monkeypatch)

@@ -163,14 +163,14 @@ def test_badge_thresholds_apply_at_once(host):
     h.wait_idle()
     assert h.scene.badges.get("h1") == "vanishing"       # the overlay stays after the run
     h.panel.edit_thresholds()
-    form = h.panel._dialog.findChild(ThresholdForm)
+    form = h.panel.thresholds_dialog.findChild(ThresholdForm)
     form.vanishing.setCurrentIndex(form.vanishing.count() - 1)   # a million times smaller
     assert h.session.thresholds.vanishing_ratio == 1e-6
     norms, _ = h.session.state.overlay_figures()
     expect = {k for k, n in norms.items() if n < 1e-6 * max(norms.values())}
     assert {k for k, b in h.scene.badges.items() if b == "vanishing"} == expect
     assert "h10" not in h.scene.badges
-    h.panel._dialog.close()
+    h.panel.thresholds_dialog.close()
 
 
 def test_stop_takes_effect_within_a_second(host):

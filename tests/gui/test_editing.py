@@ -153,11 +153,11 @@ def test_lock_refuses_every_edit_and_says_why(window, user):
     window.menu_actions.paste.trigger()
     assert doc.to_dict() == original
     assert window.scene.node_item("h1").pos() == QPointF(200, 0)
-    assert not window.inspector._form_host.isEnabled()
+    assert not window.inspector.form_host.isEnabled()
     assert not window.menu_actions.delete.isEnabled() and not window.palette.isEnabled()
 
     window.controller.set_locked(False)
-    assert not window.lock_label.isVisible() and window.inspector._form_host.isEnabled()
+    assert not window.lock_label.isVisible() and window.inspector.form_host.isEnabled()
     window.controller.set_param("h1", "units", 7)
     assert doc.nodes["h1"].params["units"] == 7
 

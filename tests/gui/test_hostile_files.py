@@ -126,6 +126,7 @@ def test_a_node_whose_item_cannot_be_built_still_appears_with_a_badge(window, tm
         return build(scene, node)
 
     activation = blocks.get("Activation")
+    # the scene's private builder: only a bug inside it can make it raise, so the test plants one
     monkeypatch.setattr(CanvasScene, "_new_node_item", flaky_build)
     monkeypatch.setattr(activation, "summary", classmethod(lambda cls, params: 1 / 0))
     monkeypatch.setattr("gui.canvas.scene.node_parameter_count",

@@ -1,0 +1,29 @@
+"""What the canvas items share about their look: the fonts they draw text with, and the zoom
+below which they skip drawing it. In one module so the node, the edge label and the toast stay
+alike; the colours come from the theme (gui/theme.py), which every item is handed."""
+from __future__ import annotations
+
+from PySide6.QtGui import QFont
+
+from gui.theme import canvas_font
+
+TEXT_LOD = 0.35        # below this zoom the text would be unreadable: skip drawing it
+
+FONT_SPECS = {          # kind -> (size in scene pixels, bold)
+    "title": (14, True),
+    "type": (11, False),
+    "body": (12, False),
+    "small": (11, False),
+    "badge": (12, True),
+    "toast": (14, False),
+}
+
+_fonts: dict[str, QFont] = {}
+
+
+def font(kind: str) -> QFont:
+    """The canvas font of `kind`, shared by every item: callers must not change it. Made on first
+    use rather than at import, because a QFont needs the QApplication to exist."""
+    if kind not in _fonts:
+        _fonts[kind] = canvas_font(*FONT_SPECS[kind])
+    return _fonts[kind]
