@@ -1,1 +1,3 @@
-"""DeepCanvas's desktop interface (Qt). Everything that is not Qt lives in engine/."""
+"""DeepCanvas's desktop interface (Qt). A few modules here need no Qt (the column roles, the
+connection rules, the run state, ...); tests/engine/test_no_qt.py keeps them so, and the package
+__init__ files import nothing, so those modules load without Qt."""

@@ -43,10 +43,6 @@ class Actions:
     shortcuts: QAction
     recent_menu: QMenu
 
-    def edits(self) -> list[QAction]:
-        """Actions that change the graph: disabled while training locks editing."""
-        return [self.cut, self.paste, self.duplicate, self.delete, self.auto_layout, self.undo, self.redo]
-
 
 def _act(w: MainWindow, text: str, slot, keys=(), icon=None, tip: str = "") -> QAction:
     a = QAction(text, w)

@@ -45,7 +45,6 @@ class CanvasScene(QGraphicsScene):
         self._pressed_node = False
         self._toast: ToastItem | None = None
         self._counts: dict[Any, int] = {}
-        self._overlay: tuple[dict[str, QColor], dict[str, str]] = ({}, {})
         self._highlight: str | None = None
         self.last_refusal = ""
         controller.doc_event.connect(self._on_doc_event)
@@ -246,7 +245,6 @@ class CanvasScene(QGraphicsScene):
     def set_training_overlay(self, colors: dict[str, QColor], badges: dict[str, str]) -> None:
         """Colour listed nodes' bodies and badge them; nodes not listed go back to normal.
         Each call describes the whole current state, so a badge that no longer applies goes."""
-        self._overlay = (dict(colors), dict(badges))
         for nid, item in self._nodes.items():
             fill, badge = colors.get(nid), badges.get(nid, "")
             if fill != item.overlay_fill or badge != item.overlay_badge:

@@ -1,11 +1,8 @@
 """--screenshot with --after-epochs N: start the run as the Run button does, wait for N epochs
-(or the end of the run, e.g. a divergence), hold the run, and save a picture of the window."""
+(or the end of the run, e.g. a divergence) and hold the run, so the window's picture shows it."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Slot
-from PySide6.QtWidgets import QWidget
 
 from gui.training.training_session import TrainingSession
 
@@ -55,11 +52,3 @@ def run_until_epochs(session: TrainingSession, epochs: int, timeout_s: float = 6
     settle.exec()
     return waiter.reason
 
-
-def capture_after_epochs(session: TrainingSession, window: QWidget, epochs: int,
-                         path: str | Path, timeout_s: float = 600.0) -> str:
-    """run_until_epochs, then save a picture of `window` to `path`; returns the same reason."""
-    reason = run_until_epochs(session, epochs, timeout_s) if epochs > 0 else "epochs"
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(path), "PNG")
-    return reason
