@@ -3,6 +3,7 @@ with the mouse and keyboard the way a person does (palette, ports, inspector fie
 from __future__ import annotations
 
 import pytest
+import torch
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -10,6 +11,11 @@ from PySide6.QtWidgets import QApplication
 from gui.canvas.node_item import NODE_H, NODE_W
 from gui.canvas.scene import BLOCK_MIME
 from gui.main_window import MainWindow
+
+# A process's first optimizer imports torch._dynamo (a second and about a thousand modules). Seen:
+# a test that stopped a run while its worker thread was still in that import hung in shutdown.
+# Paying the import here, before any test starts a run, keeps the tests from depending on it.
+torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 
 
 @pytest.fixture
