@@ -1,5 +1,13 @@
 """The reports a run yields. Plain dataclasses of numbers, lists and numpy arrays: no tensors,
-no widgets, so they cross threads and serialise to JSON freely."""
+no widgets, so they cross threads and serialise to JSON freely.
+
+Autoencoder contract (the GUI codes against it): `StepReport.images` and `StepReport.codes` on
+sampled steps, keyed by the node whose block declares `face` "reconstructions" or "code";
+`EpochReport.code_mean_activation` and `jacobian_norm` per code node; `DoneReport.test` gains
+`recon_error` (mean squared error per pixel, in [0, 1] display units, on the test split) for every
+autoencoder and `neg_elbo` (nats per example) for a variational one; and `Run.decode(node_id, z)`
+turns latent points into (n, rows, cols) images in [0, 1].
+"""
 from __future__ import annotations
 
 import math
@@ -40,6 +48,16 @@ class StepReport:
     histograms: dict[str, Any] = field(default_factory=dict)    # id -> {"weight": arr, "grad": arr}
     # the norms before gradient clipping (the same values as grad_norm when nothing is clipped)
     grad_norm_raw: dict[str, float] = field(default_factory=dict)
+    # Autoencoders, sampled steps only. images: id of a node whose face shows reconstructions
+    # (capability face == "reconstructions") -> {"input", "corrupted" (only with a Corrupt node),
+    # "recon"}: float32 (n, rows, cols) in [0, 1], the same n = 8 examples for the whole run
+    # (validation split, else test, else train); only for data with an image shape.
+    images: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # codes: id of a node whose face shows code bars (face == "code") -> {"unit_mean": (units,)
+    # mean activation of each unit over the fixed batch, "values": (m, units) codes of a fixed
+    # batch of up to 256 examples (a VAE's mean head), "labels": (m,) int class labels, absent
+    # when the data set has none}
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     event: str = "step"
 
 
@@ -52,6 +70,11 @@ class EpochReport:
     grad_norm: dict[str, float]       # averaged over the epoch's steps, as used (after clipping)
     seconds: float
     grad_norm_raw: dict[str, float] = field(default_factory=dict)    # before clipping
+    # per code node (face == "code"), on a fixed batch of up to 256 validation examples:
+    # the mean over units of each unit's mean activation, and the mean over examples of the
+    # squared Frobenius norm of d code / d input
+    code_mean_activation: dict[str, float] = field(default_factory=dict)
+    jacobian_norm: dict[str, float] = field(default_factory=dict)
     event: str = "epoch"
 
 
@@ -62,7 +85,7 @@ class DoneReport:
     node: str | None = None
     epochs_run: int = 0
     best_epoch: int | None = None
-    test: dict[str, Any] = field(default_factory=dict)
+    test: dict[str, Any] = field(default_factory=dict)   # autoencoders add recon_error, neg_elbo
     baseline: dict[str, Any] = field(default_factory=dict)
     class_names: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -82,7 +105,8 @@ Report = StartReport | StepReport | EpochReport | DoneReport | ErrorReport
 def to_json_dict(report: Report) -> dict[str, Any]:
     """A JSON-safe dict: NaN and infinities become null (JSON has no spelling for them)."""
     d = asdict(report)
-    d.pop("histograms", None)
+    for arrays in ("histograms", "images", "codes"):    # large arrays stay off JSON lines
+        d.pop(arrays, None)
     return _clean(d)
 
 

@@ -144,6 +144,9 @@ class Block:
     label_inputs: ClassVar[tuple[str, ...]] = ()  # inputs that may take class labels
     min_batch: ClassVar[int] = 1        # the smallest batch the module can train on
     plan: ClassVar[str | None] = None   # the training plan the block needs, if not the graph's default
+    # what the node's face draws while a run trains: "reconstructions" (a strip of decoded images,
+    # StepReport.images) or "code" (code-unit bars, StepReport.codes); None draws nothing extra
+    face: ClassVar[str | None] = None
 
     # ---- params ----------------------------------------------------------------------------
     @classmethod
