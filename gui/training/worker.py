@@ -13,11 +13,11 @@ import time
 import traceback
 
 import torch
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, QTimer, Signal, Slot
 
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, StepReport
 from engine.training.trainer import Run
-from gui.training import boundary
+from gui.training import boundary, gc_guard
 from gui.training.run_state import RunState
 
 EMIT_INTERVAL_S = 0.02
@@ -47,6 +47,28 @@ class TrainingWorker(QThread):
         self.state = state
         self._abort = False
         self._torch_threads = gui_torch_threads()
+        # the cyclic collector must not run in the training thread (see gc_guard): the GUI
+        # thread collects on this timer while the thread lives
+        self._gc_timer = QTimer(self)
+        self._gc_timer.setInterval(gc_guard.COLLECT_INTERVAL_MS)
+        self._gc_timer.timeout.connect(gc_guard.collect_young)
+        self._gc_held = False
+        self.finished.connect(self._release_gc)
+
+    def start(self, *args) -> None:
+        if not self._gc_held:
+            self._gc_held = True
+            gc_guard.hold()
+            self._gc_timer.start()
+        super().start(*args)
+
+    @Slot()
+    def _release_gc(self) -> None:
+        """Runs in the GUI thread once the thread has finished: no Python runs there any more."""
+        if self._gc_held:
+            self._gc_held = False
+            self._gc_timer.stop()
+            gc_guard.release()
 
     def abort(self) -> None:
         """End the thread as soon as possible without a final report (the window is closing).

@@ -2,11 +2,13 @@
 bounded and equal to the engine's reports."""
 from __future__ import annotations
 
+import gc
 import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QLabel
 
 from engine import graph
 from engine.telemetry import DoneReport, EpochReport, StartReport, StepReport
@@ -113,6 +115,38 @@ def test_abort_ends_the_thread_without_a_final_report(qtbot):
     qtbot.waitUntil(worker.isFinished, timeout=2_000)
     worker.wait()
     assert not rec.done and state.snapshot().done is None
+
+
+def test_the_garbage_collector_never_runs_in_the_training_thread(qtbot):
+    """Collecting Qt wrappers in the worker thread runs their C++ destructors there (seen: a
+    corrupted heap, and tests asleep for good); while a run's thread lives only the GUI thread
+    collects, and automatic collection is back on afterwards."""
+    threads: list[int] = []
+
+    def note(phase, info):
+        if phase == "start":
+            threads.append(threading.get_ident())
+
+    enabled_before = gc.isenabled()
+    gc.callbacks.append(note)
+    try:
+        run, state, worker, rec = start_worker(GRAPHS / "mlp_digits.json", epochs=4)
+        assert not gc.isenabled()
+        while not worker.isFinished():
+            for _ in range(20):       # Qt objects in reference cycles, left to the collector
+                label = QLabel("garbage")
+                label.me = label
+                timer = QTimer()
+                timer.me = timer
+            qtbot.wait(5)
+        qtbot.waitUntil(lambda: bool(rec.done), timeout=30_000)
+        worker.wait()
+        qtbot.wait(50)                # the finished signal reaches the GUI thread
+    finally:
+        gc.callbacks.remove(note)
+    assert rec.done[0].reason == "completed"
+    assert threads and set(threads) == {threading.get_ident()}
+    assert gc.isenabled() == enabled_before
 
 
 def test_decimator_keeps_means_and_stays_bounded():
