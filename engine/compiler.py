@@ -205,6 +205,7 @@ class LossSpec:
     fn: nn.Module      # (pred, target) -> loss
     weight: float
     fused: str | None  # the activation folded into the loss, if any
+    out_key: str = ""  # the value wired to the loss's pred (after the folded activation)
 
 
 class CompiledGraph(nn.Module):
@@ -231,15 +232,20 @@ class CompiledGraph(nn.Module):
             if block.role != "objective":
                 continue
             pred_key, target_key = src_of[(nid, "pred")], src_of[(nid, "target")]
+            out_key = pred_key
             fold = block.reads_logits_of(params[nid])
             pred_node = pred_key.split(".")[0]
             fused = None
             if fold and block_of[pred_node].activation_fn(params[pred_node]) == fold:
                 fused = fold
                 pred_key = src_of[(pred_node, "in")]
+            elif fold and (ends := block_of[pred_node].final_activation(params[pred_node])) \
+                    and ends[0] == fold and pred_key == f"{pred_node}.out":
+                fused = fold        # a block that ends in the activation yields its input too
+                pred_key = f"{pred_node}.{ends[1]}"
             self.losses.append(LossSpec(nid, pred_key, target_key,
                                         block.loss_function(params[nid], a.in_widths[nid]),
-                                        params[nid]["weight"], fused))
+                                        params[nid]["weight"], fused, out_key))
 
         # compute only what some loss needs, in topological order
         # (an explicit stack and one edge index: a long chain neither recurses nor rescans)
@@ -256,6 +262,11 @@ class CompiledGraph(nn.Module):
         # parameters telemetry watches, by node, input side first (Dense weights, and whatever
         # other blocks declare)
         self.watched: dict[str, list[nn.Parameter]] = {}
+        # the value keys each computed node reads, by node, in its block's input order
+        self.inputs_of: dict[str, tuple[str, ...]] = {}
+        # penalty name -> [(node id, its settings)] for the terms computed nodes add
+        self.penalty_nodes: dict[str, list[tuple[str, dict[str, float]]]] = {}
+        self.block_of = block_of
         for nid in a.order:
             block = block_of[nid]
             module = block.build(params[nid], a.in_widths.get(nid, {}), a.widths.get(nid, {}))
@@ -263,8 +274,10 @@ class CompiledGraph(nn.Module):
                 continue
             self.nodes[nid] = module
             if nid in needed:
-                self._steps.append((f"{nid}.out", module,
-                                    tuple(src_of[(nid, port)] for port in block.inputs)))
+                self.inputs_of[nid] = tuple(src_of[(nid, port)] for port in block.inputs)
+                self._steps.append((f"{nid}.out", module, self.inputs_of[nid]))
+                for term, term_settings in block.penalties(params[nid]).items():
+                    self.penalty_nodes.setdefault(term, []).append((nid, term_settings))
                 if (watched := block.watched(module)):
                     self.watched[nid] = watched
         self.watched_ids = list(self.watched)
@@ -274,11 +287,23 @@ class CompiledGraph(nn.Module):
         self.min_batch = max(b.min_batch for b in block_of.values())
         self.plans = sorted({b.plan for b in block_of.values() if b.plan})
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None,
+                given: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+        """Every value by 'node.port'. `given` supplies some nodes' outputs instead of computing
+        them (an autoencoder's pictures feed a fixed corrupted batch, or a drawn code)."""
         v = {self.x_key: x, self.y_key: y}
         try:        # free when nothing fails: it only names the node when something does
             for out, module, ins in self._steps:
-                v[out] = module(*[v[k] for k in ins])
+                if given is not None and out in given:
+                    v[out] = given[out]
+                    continue
+                r = module(*[v[k] for k in ins])
+                if type(r) is dict:         # a module that yields more than its output
+                    node = out[:-4]
+                    for k, t in r.items():
+                        v[f"{node}.{k}"] = t
+                else:
+                    v[out] = r
         except (RuntimeError, MemoryError) as exc:
             raise NodeFailure(out.partition(".")[0], exc) from exc
         return v
@@ -297,6 +322,15 @@ class CompiledGraph(nn.Module):
 
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())
+
+    def train(self, mode: bool = True) -> CompiledGraph:
+        # nn.Module.train walks every submodule and sets an attribute on each (tens of
+        # microseconds on a small graph); the loop and the scoring ask for the mode the whole
+        # tree is already in at every epoch. Nothing sets a submodule's mode on its own.
+        if getattr(self, "_tree_mode", None) is not mode:
+            super().train(mode)
+            self._tree_mode = mode
+        return self
 
 
 def compile_graph(doc: GraphDocument, data_dir: str | None = None) -> CompiledGraph:

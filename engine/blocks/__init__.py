@@ -1,13 +1,15 @@
 """The block catalogue. `REGISTRY` maps a block type's name to its class."""
 from __future__ import annotations
 
+from engine.blocks.autoencoder import Corrupt, Decoder, Encoder
 from engine.blocks.base import Block, Param, ShapeError, Width
 from engine.blocks.data import Augment, Dataset
 from engine.blocks.layers import Activation, Add, BatchNorm, Concat, Dense, Dropout
 from engine.blocks.objectives import Loss
 
 REGISTRY: dict[str, type[Block]] = {
-    b.name: b for b in (Dataset, Augment, Dense, Activation, Dropout, BatchNorm, Add, Concat, Loss)
+    b.name: b for b in (Dataset, Augment, Corrupt, Dense, Activation, Dropout, BatchNorm, Add,
+                        Concat, Encoder, Decoder, Loss)
 }
 CATEGORIES = ("Data", "Layers", "Blocks", "Objectives")
 

@@ -147,6 +147,9 @@ class Block:
     # what the node's face draws while a run trains: "reconstructions" (a strip of decoded images,
     # StepReport.images) or "code" (code-unit bars, StepReport.codes); None draws nothing extra
     face: ClassVar[str | None] = None
+    # applies random damage to its input while training (a denoising autoencoder); its module's
+    # `corrupt(x, generator)` applies the same damage in any mode, for pictures and test figures
+    corrupts: ClassVar[bool] = False
 
     # ---- params ----------------------------------------------------------------------------
     @classmethod
@@ -222,6 +225,19 @@ class Block:
     def output_range(cls, params: dict[str, Any], port: str) -> tuple[float, float] | None:
         """Bounds every value on an output port is known to keep, when there are any."""
         return None
+
+    @classmethod
+    def final_activation(cls, params: dict[str, Any]) -> tuple[str, str] | None:
+        """(activation, value) when the block ends in an element-wise activation and its module
+        also yields the values before it under `<id>.<value>`: a loss that folds that
+        activation (bce: sigmoid) reads those instead of the activation's rounded output."""
+        return None
+
+    @classmethod
+    def penalties(cls, params: dict[str, Any]) -> dict[str, dict[str, float]]:
+        """Loss terms this node adds, by their name in engine/training/penalties.py, each with
+        its settings (an Encoder with penalty sparse: {"sparse_kl": {"rho": .05, "beta": 3}})."""
+        return {}
 
     @classmethod
     def summary(cls, params: dict[str, Any]) -> str:

@@ -45,6 +45,16 @@ class PreparedData:
     bundle: DataBundle
     y_mean: np.ndarray | None = None    # regression targets are standardised for training
     y_std: np.ndarray | None = None
+    # inputs as loaded = scaled inputs * x_scale + x_shift (None: the inputs were not scaled);
+    # an autoencoder's pictures are drawn in the loaded units
+    x_scale: np.ndarray | None = None
+    x_shift: np.ndarray | None = None
+
+    def raw_x(self, x: np.ndarray) -> np.ndarray:
+        """Scaled inputs back in the units they were loaded in."""
+        if self.x_scale is None:
+            return x
+        return x * self.x_scale + self.x_shift
 
     def to_user_units(self, y: np.ndarray) -> np.ndarray:
         if self.y_mean is None:

@@ -54,11 +54,17 @@ def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: floa
         _impute(train, val, test)
 
     scaler = {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(scaling)
+    x_scale = x_shift = None
     if scaler is not None:
         scaler.fit(train.x)
         for s in (train, val, test):
             if s is not None:
                 s.x = scaler.transform(s.x).astype(np.float32)
+        if scaling == "standard":
+            x_scale, x_shift = scaler.scale_, scaler.mean_
+        else:       # minmax maps x to x * scale_ + min_
+            x_scale, x_shift = 1.0 / scaler.scale_, -scaler.min_ / scaler.scale_
+        x_scale, x_shift = x_scale.astype(np.float32), x_shift.astype(np.float32)
 
     y_mean = y_std = None
     if not classify:
@@ -69,4 +75,4 @@ def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: floa
         for s in (train, val, test):
             if s is not None:
                 s.y = ((s.y - y_mean) / y_std).astype(np.float32)
-    return PreparedData(train, val, test, bundle, y_mean, y_std)
+    return PreparedData(train, val, test, bundle, y_mean, y_std, x_scale, x_shift)

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from engine.telemetry import DoneReport, EpochReport, Report, StartReport, StepReport
+from engine.training.autoencoders import AutoencoderWatch
 from engine.training.plans import Phase, Plan
 from engine.training.probes import locate_non_finite
 from engine.training.stopping import EarlyStopper
@@ -34,6 +35,8 @@ class Loop:
         self.observe = level != "off"       # the plan's running figures (training accuracy)
         self.sampler = Sampler(run.sample_every, run.sample_seconds)
         self.optimizers = plan.optimizers()
+        # an autoencoder's pictures, codes and code figures; None for other graphs
+        self.codes = AutoencoderWatch.for_run(ctx, self.cfg["seed"]) if self.observe else None
 
     def batches(self) -> int:
         """Steps per epoch. A last batch smaller than some block accepts (BatchNorm: one
@@ -112,6 +115,8 @@ class Loop:
                         if sample:
                             sampled_figures(rep, model, watch, before, update.values,
                                             self.run.histogram_node)
+                            if self.codes is not None:
+                                self.codes.sample(rep)
                             self.sampler.taken(global_step, began)
                         yield rep
                 done = i + 1
@@ -123,8 +128,9 @@ class Loop:
             train.update(plan.epoch_figures(done, min(n, done * bs)))
             val = plan.evaluate(ctx.data.val) if ctx.data.val is not None else {}
             used_mean, raw_mean = watch.epoch_means(done)
+            codes = self.codes.epoch_figures() if self.codes is not None else {}
             yield EpochReport(phase.name, epoch, train, val, used_mean,
-                              time.perf_counter() - te, raw_mean)
+                              time.perf_counter() - te, raw_mean, **codes)
             if reason == "stopped":
                 break
             if stopper.update(epoch, train, val, model):

@@ -53,3 +53,63 @@ register(Penalty("l1", lambda cfg, model: bool(cfg["l1"]) and bool(model.watched
                  lambda i: i.cfg["l1"] * sum(w.abs().sum() for w in i.weights)))
 register(Penalty("l2", lambda cfg, model: bool(cfg["l2"]) and bool(model.watched),
                  lambda i: i.cfg["l2"] / 2 * sum((w * w).sum() for w in i.weights)))
+
+
+# ---- autoencoders: terms that Encoder nodes declare (Block.penalties) --------------------------
+# Each is summed over the nodes that declare it, with that node's own settings. A code unit's
+# mean activation is kept inside (eps, 1 - eps) so that log(rho / rho_hat) stays finite when a
+# unit goes silent or saturates.
+SPARSITY_EPS = 1e-6
+
+
+def _declared(name: str) -> Callable[[dict[str, Any], Any], bool]:
+    return lambda cfg, model: bool(getattr(model, "penalty_nodes", {}).get(name))
+
+
+def sparse_kl(i: PenaltyInputs) -> torch.Tensor:
+    """beta * sum over code units j of KL(rho || rho_hat_j), rho_hat_j the unit's mean activation
+    over the batch: the divergence between two coin flips of those probabilities."""
+    total = 0
+    for nid, s in i.model.penalty_nodes["sparse_kl"]:
+        rho = s["rho"]
+        rho_hat = i.values[f"{nid}.out"].mean(dim=0).clamp(SPARSITY_EPS, 1 - SPARSITY_EPS)
+        kl = rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
+        total = total + s["beta"] * kl.sum()
+    return total
+
+
+def contractive(i: PenaltyInputs) -> torch.Tensor:
+    """lambda * the squared Frobenius norm of d code / d input, averaged over the batch (closed
+    form for a one-layer sigmoid encoder, autograd otherwise: EncoderNet.jacobian_sq_norm)."""
+    total = 0
+    for nid, s in i.model.penalty_nodes["contractive"]:
+        module = i.model.nodes[nid]
+        x = i.values[i.model.inputs_of[nid][0]]
+        norms = module.jacobian_sq_norm(x, i.values[f"{nid}.out"], create_graph=True)
+        total = total + s["lambda"] * norms.mean()
+    return total
+
+
+def kl_to_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Per example, KL(N(mu, exp(logvar)) || N(0, I)) in nats."""
+    return -0.5 * (1 + logvar - mu * mu - logvar.exp()).sum(dim=1)
+
+
+def kl(i: PenaltyInputs) -> torch.Tensor:
+    """A VAE's KL term, averaged over the batch and divided by the number of input values.
+
+    The reconstruction Loss is a mean over the input values (a bce over 64 pixels is the summed
+    bce / 64), so adding the KL per example as it is would weigh it 64 times too much against the
+    reconstruction; divided alike, the total is the negative ELBO per input value, which has the
+    same minimum as the ELBO. The done report's neg_elbo gives it per example, in nats."""
+    total = 0
+    for nid, _ in i.model.penalty_nodes["kl"]:
+        mu, logvar = i.values[f"{nid}.mu"], i.values[f"{nid}.logvar"]
+        inputs = i.values[i.model.inputs_of[nid][0]].shape[1]
+        total = total + kl_to_standard_normal(mu, logvar).mean() / inputs
+    return total
+
+
+register(Penalty("sparse_kl", _declared("sparse_kl"), sparse_kl))
+register(Penalty("contractive", _declared("contractive"), contractive))
+register(Penalty("kl", _declared("kl"), kl))

@@ -96,4 +96,4 @@ def plan_for(model: Any) -> type[Plan]:
     return REGISTRY[named[0]]
 
 
-from engine.training.plans import supervised  # noqa: E402,F401  (registers itself)
+from engine.training.plans import autoencoder, supervised  # noqa: E402,F401  (register themselves)
