@@ -4,9 +4,13 @@ no widgets, so they cross threads and serialise to JSON freely.
 Autoencoder contract (the GUI codes against it): `StepReport.images` and `StepReport.codes` on
 sampled steps, keyed by the node whose block declares `face` "reconstructions" or "code";
 `EpochReport.code_mean_activation` and `jacobian_norm` per code node; `DoneReport.test` gains
-`recon_error` (mean squared error per pixel, in [0, 1] display units, on the test split) for every
-autoencoder and `neg_elbo` (nats per example) for a variational one; and `Run.decode(node_id, z)`
-turns latent points into (n, rows, cols) images in [0, 1].
+`recon_error` for every autoencoder (on the test split, the mean over examples and input values
+of the squared difference between the reconstruction of the clean input and the input, in the
+network's input units as the Dataset scales them: with minmax scaling, pixels in [0, 1]), with a
+Corrupt node also `corrupted_error` (damaged input against clean) and `denoised_error`
+(reconstruction of the damaged input against clean), and for a variational encoder reconstructed
+through bce `neg_elbo` and `kl` (nats per example); and `Run.decode(node_id, z)` turns latent
+points into (n, rows, cols) images in [0, 1].
 """
 from __future__ import annotations
 

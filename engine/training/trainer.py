@@ -7,7 +7,7 @@
 Pause, single step, slow motion and stop are honoured between batches, from any thread. What
 is trained how is the plan's business (engine/training/plans/); the loop they share is
 engine/training/loop.py. Callers see the run through its public API: `prepare()` and the
-`RunContext` it returns, `predict()`, `evaluate()` and the controls.
+`RunContext` it returns, `predict()`, `evaluate()`, `decode()` and the controls.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from engine.data.prepare import prepare
 from engine.errors import DataError, GraphError
 from engine.graph import GraphDocument
 from engine.telemetry import ErrorReport, Report, StepReport
-from engine.training import failures, settings
+from engine.training import autoencoders, failures, settings
 from engine.training.control import Control
 from engine.training.loop import Loop
 from engine.training.plans import Plan, plan_for
@@ -157,6 +157,14 @@ class Run:
         else:
             out = torch.softmax(out, dim=1)
         return out.cpu().numpy()
+
+    def decode(self, node_id: str, z: np.ndarray) -> np.ndarray:
+        """Pictures (n, rows, cols) in [0, 1] that a decoder node makes of latent points z
+        (n, code width), for the latent explorer; data without an image shape gives (n, 1,
+        features). Safe from another thread while the run trains: it runs that node's module
+        alone, without gradients, and leaves the model's train/eval mode alone. Raises
+        ValueError for a node that is not a decoder or a z of the wrong width."""
+        return autoencoders.decode(self.prepare(), node_id, z)
 
     def evaluate(self, split: Any, final: bool = False) -> dict[str, Any]:
         """Loss and metrics of the current weights on a split of the prepared data."""
