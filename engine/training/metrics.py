@@ -28,13 +28,17 @@ def classification_fast(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) 
     """
     cm = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
     cm = cm.reshape(n_classes, n_classes)
-    tp = np.diag(cm).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prec = np.nan_to_num(tp / cm.sum(axis=0))
-        rec = np.nan_to_num(tp / cm.sum(axis=1))
-        f1 = np.nan_to_num(2 * prec * rec / (prec + rec))
-    return {"accuracy": float(tp.sum() / max(1, cm.sum())), "precision": float(prec.mean()),
-            "recall": float(rec.mean()), "f1": float(f1.mean()), "confusion": cm.tolist()}
+    tp = cm.diagonal().astype(float)
+    predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+    # a class never predicted (or never present) scores 0, as scikit-learn's zero_division=0
+    prec = np.divide(tp, predicted, out=np.zeros(n_classes), where=predicted > 0)
+    rec = np.divide(tp, actual, out=np.zeros(n_classes), where=actual > 0)
+    both = prec + rec
+    f1 = np.divide(2 * prec * rec, both, out=np.zeros(n_classes), where=both > 0)
+    total = int(actual.sum())
+    return {"accuracy": float(tp.sum()) / max(1, total), "precision": float(prec.sum()) / n_classes,
+            "recall": float(rec.sum()) / n_classes, "f1": float(f1.sum()) / n_classes,
+            "confusion": cm.tolist()}
 
 
 def regression(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:

@@ -88,15 +88,17 @@ class SupervisedPlan(Plan):
         model.eval()
         x = torch.as_tensor(split.x, device=ctx.device)
         y = torch.as_tensor(split.y, device=ctx.device)
+        n = len(y)
         total, preds = 0.0, []
-        for s in range(0, len(y), 4096):
+        for s in range(0, n, 4096):
             v = model(x[s:s + 4096], y[s:s + 4096])
             terms = model.loss_terms(v)
-            total += float(sum(terms.values())) * len(y[s:s + 4096])
+            loss = next(iter(terms.values())) if len(terms) == 1 else sum(terms.values())
+            total += float(loss) * min(4096, n - s)
             preds.append(v[model.primary.pred_key])
         model.train(was_training)
-        out: dict[str, Any] = {"loss": total / max(1, len(y))}
-        pred = torch.cat(preds) if preds else torch.empty(0)
+        out: dict[str, Any] = {"loss": total / max(1, n)}
+        pred = (preds[0] if len(preds) == 1 else torch.cat(preds)) if preds else torch.empty(0)
         if model.primary.target_key != model.y_key or len(y) == 0:
             return out
         if ctx.task == "classification":
