@@ -1,7 +1,7 @@
 """Starting the desktop app, and the offscreen screenshot mode used by docs and CI.
 
     python main.py [FILE] [--theme light|dark] [--data-dir DIR]
-    python main.py FILE --screenshot PNG [--size WxH] [--after-epochs N]
+    python main.py FILE --screenshot PNG [--size WxH] [--after-epochs N] [--view NAME]
 """
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+
+from gui.dashboard.views import NAMES as VIEW_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LESSON = ROOT / "graphs" / "mlp_digits.json"
@@ -37,6 +39,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="PNG", help="open offscreen, save a picture of the window, exit")
     p.add_argument("--size", metavar="WxH", type=_size, help="window size for --screenshot (1600x1000)")
     p.add_argument("--after-epochs", metavar="N", type=int, help="with --screenshot: train N epochs first")
+    p.add_argument("--view", choices=VIEW_NAMES, metavar="NAME",
+                   help="with --screenshot: the dashboard view to show (" + ", ".join(VIEW_NAMES)
+                   + "); the autoencoder views need a run that has their data (--after-epochs)")
     p.add_argument("--theme", choices=("light", "dark"), help="light or dark look")
     p.add_argument("--data-dir", metavar="DIR", help="where to look for CSV files graphs name")
     return p.parse_args(argv)
@@ -155,6 +160,11 @@ def _screenshot(app, args: argparse.Namespace, path: Path) -> int:
         window.show_start_of_graph()
         if args.after_epochs and hasattr(window, "run_for_screenshot"):
             window.run_for_screenshot(args.after_epochs)
+        if args.view and not _show_view(window, args.view):
+            window.session.shutdown()
+            window.controller.undo_stack.setClean()
+            window.close()
+            return 2
         settle(app)
         ok = window.grab().save(args.screenshot)
         window.controller.undo_stack.setClean()    # nothing to ask about on the way out
@@ -164,6 +174,18 @@ def _screenshot(app, args: argparse.Namespace, path: Path) -> int:
             return 1
         print(args.screenshot)
         return 0
+
+
+def _show_view(window, name: str) -> bool:
+    """Bring the dashboard's view `name` to the front; say why not when this run has none."""
+    dashboard = window.dashboard.dashboard
+    if dashboard.show_view(name):
+        return True
+    print(f"error: no '{name}' view for this run; its views: "
+          f"{', '.join(dashboard.available_views())}"
+          + ("" if window.session.state.start else " (train first: --after-epochs N)"),
+          file=sys.stderr)
+    return False
 
 
 def settle(app, rounds: int = 5) -> None:

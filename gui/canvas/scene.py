@@ -17,6 +17,7 @@ from engine import blocks
 from engine.compiler import Analysis, node_parameter_count
 from engine.graph_index import EdgeIndex
 from gui.canvas.edge_item import EdgeItem
+from gui.canvas.live_face import LiveFaceItem
 from gui.canvas.node_item import NODE_H, NODE_W, NodeItem, PortItem
 from gui.canvas.toast import ToastItem
 from gui.canvas.wiring import WireDrag
@@ -46,6 +47,7 @@ class CanvasScene(QGraphicsScene):
         self._toast: ToastItem | None = None
         self._counts: dict[Any, int] = {}
         self._highlight: str | None = None
+        self._faces: dict[str, LiveFaceItem] = {}    # node id -> its live card while training
         self.last_refusal = ""
         controller.doc_event.connect(self._on_doc_event)
         controller.analysis_ready.connect(self.apply_analysis)
@@ -82,6 +84,10 @@ class CanvasScene(QGraphicsScene):
         rect = QRectF()
         for item in self._nodes.values():
             rect = rect.united(item.mapRectToScene(item.body_rect()))
+        for nid in self._faces:          # a fit while training keeps the live cards in view
+            face = self.live_face(nid)
+            if face is not None:
+                rect = rect.united(face.mapRectToScene(face.boundingRect()))
         return rect
 
     def node_rects(self) -> list[tuple[QRectF, QColor]]:
@@ -96,6 +102,7 @@ class CanvasScene(QGraphicsScene):
             self.removeItem(item)
         self._edges.clear()
         self._nodes.clear()
+        self._faces.clear()          # the cards went with their nodes
         self._highlight = None
         doc = self.controller.doc
         for nid in doc.nodes:
@@ -113,6 +120,7 @@ class CanvasScene(QGraphicsScene):
         if event == "node_added":
             self._add_node_item(info["node"])
         elif event == "node_removed":
+            self._faces.pop(info["node"], None)      # its card goes with it
             item = self._nodes.pop(info["node"], None)
             if item is not None:
                 self.removeItem(item)
@@ -267,15 +275,47 @@ class CanvasScene(QGraphicsScene):
         for view in self.views():
             view.centerOn(item)
 
+    def set_live_faces(self, images: dict[str, dict], codes: dict[str, dict], step: int) -> None:
+        """Autoencoders: a strip of reconstructions under each node the run's `images` name, a
+        bar per code unit under each node its `codes` name (the run decides which nodes these
+        are, from what their blocks declare); other nodes lose their card."""
+        for nid, item in self._nodes.items():
+            data, kind = (images, "reconstructions") if nid in images else (codes, "code")
+            if nid not in data:
+                self._drop_face(nid)
+                continue
+            face = self._faces.get(nid)
+            if face is None or face.parentItem() is not item:
+                face = self._faces[nid] = LiveFaceItem(item, NODE_W, NODE_H, self.theme)
+            if face.shown_step == step and face.kind == kind:
+                continue
+            if kind == "reconstructions":
+                face.show_reconstructions(data[nid], step)
+            else:
+                face.show_code(data[nid], step)
+
+    def live_face(self, node_id: str) -> LiveFaceItem | None:
+        face = self._faces.get(node_id)
+        return face if face is not None and face.scene() is self else None
+
+    def _drop_face(self, node_id: str) -> None:
+        face = self._faces.pop(node_id, None)
+        if face is not None and face.scene() is self:
+            self.removeItem(face)
+
     def clear_training_overlay(self) -> None:
         self.set_training_overlay({}, {})
         self.highlight_node(None)
+        for nid in list(self._faces):
+            self._drop_face(nid)
 
     # ---- look --------------------------------------------------------------------------------
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         for item in self._nodes.values():
             item.set_theme(theme)
+        for face in self._faces.values():
+            face.set_theme(theme)
         for edge in self._edges.values():
             edge.set_theme(theme)
         self.invalidate(self.sceneRect(), QGraphicsScene.BackgroundLayer)

@@ -1,6 +1,7 @@
-"""The dashboard: every plot of a run in three tabs, redrawn on a ~30 Hz timer from the newest
+"""The dashboard: every plot of a run in tabs, redrawn on a ~30 Hz timer from the newest
 RunState snapshot. The timer, not the worker, decides when to draw, so training never waits for
-painting; only the visible tab is redrawn, and nothing is drawn when nothing changed."""
+painting; only the visible tab is redrawn, and nothing is drawn when nothing changed. The
+autoencoder tabs (Reconstructions, Code, Latent) are shown only for runs that have that data."""
 from __future__ import annotations
 
 import time
@@ -19,11 +20,15 @@ from PySide6.QtWidgets import (
 )
 
 from gui.dashboard.classes import BoundaryView, ConfusionView
+from gui.dashboard.codes import CodeView
 from gui.dashboard.curves import LossView, MetricsView
 from gui.dashboard.figures_text import figures_text
 from gui.dashboard.gradients import GradBarsView, HeatStripView
+from gui.dashboard.latent import LatentView
 from gui.dashboard.layers import ActivationView, HistogramView
 from gui.dashboard.plot_frame import PAINT_METER, PlotFrame
+from gui.dashboard.reconstructions import ReconstructionsView
+from gui.dashboard.views import AUTOENCODER_VIEWS, NAMES, TITLES
 from gui.training.run_state import RunState, Snapshot
 from gui.training.training_session import TrainingSession
 
@@ -74,6 +79,9 @@ class DashboardWidget(QWidget):
         self.bars, self.heat = GradBarsView(t), HeatStripView()
         self.hist, self.acts = HistogramView(), ActivationView(t)
         self.confusion, self.boundary = ConfusionView(), BoundaryView()
+        self.recon = ReconstructionsView()
+        self.code = CodeView(session.node_params)
+        self.latent = LatentView(session.decode, session.run_edges, lambda: session.decode_problem)
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.PlainText)    # run outcomes name nodes and quote errors
         self.summary.setWordWrap(True)
@@ -85,8 +93,11 @@ class DashboardWidget(QWidget):
             (self._overview_page(), [self.loss, self.metrics, self.bars, self.heat]),
             (self._layers_page(), [self.hist, self.acts]),
             (self._classes_page(), [self.confusion, self.boundary]),
+            (self._row_page([self.recon.frame]), [self.recon]),
+            (self._row_page(self.code.frames), [self.code]),
+            (self._latent_page(), [self.latent]),
         ]
-        for (page, _), title in zip(self._pages, ("Overview", "Layers", "Classes")):
+        for (page, _), title in zip(self._pages, TITLES):
             self.tabs.addTab(page, title)
         self.tabs.setCornerWidget(self._corner_buttons(), Qt.TopRightCorner)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -142,6 +153,26 @@ class DashboardWidget(QWidget):
         lay.addWidget(self.boundary.frame)
         return page
 
+    def _row_page(self, widgets: list[QWidget]) -> QWidget:
+        page = QWidget()
+        lay = QHBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        for w in widgets:
+            lay.addWidget(w)
+        return page
+
+    def _latent_page(self) -> QWidget:
+        """The cloud of codes on the left, what the decoder makes of them on the right."""
+        page = QWidget()
+        right = QVBoxLayout()
+        right.addWidget(self.latent.point_view.frame, 3)
+        right.addWidget(self.latent.path_view.frame, 2)
+        lay = QHBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.latent.scatter_frame, 3)
+        lay.addLayout(right, 2)
+        return page
+
     def _corner_buttons(self) -> QWidget:
         box = QWidget()
         lay = QHBoxLayout(box)
@@ -157,7 +188,41 @@ class DashboardWidget(QWidget):
     def frames(self) -> list[PlotFrame]:
         """Every plot, for saving them all."""
         return [self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame,
-                *self.hist.frames, self.acts.frame, self.confusion.frame, self.boundary.frame]
+                *self.hist.frames, self.acts.frame, self.confusion.frame, self.boundary.frame,
+                self.recon.frame, *self.code.frames, *self.latent.frames]
+
+    # ---- views -----------------------------------------------------------------------------
+    def show_view(self, name: str) -> bool:
+        """Bring the view `name` (views.NAMES: 'overview', 'reconstructions', ...) to the front
+        and draw it; False when there is no such view or this run has nothing for it."""
+        if name not in NAMES:
+            return False
+        index = NAMES.index(name)
+        if not self.tabs.isTabVisible(index):
+            return False
+        self.tabs.setCurrentIndex(index)
+        self.refresh()
+        return True
+
+    def available_views(self) -> list[str]:
+        return [n for i, n in enumerate(NAMES) if self.tabs.isTabVisible(i)]
+
+    def _sync_tabs(self, snap: Snapshot | None) -> None:
+        """Show an autoencoder view once its data has come; hide it once the run has gone an
+        epoch (or ended) without it. Before either, the blocks' declared faces decide, so the
+        tabs are there from the start of an autoencoder's run and never for a classifier's."""
+        declared = set(self.session.faces().values())
+        for name, face in AUTOENCODER_VIEWS.items():
+            index = NAMES.index(name)
+            data = (snap.images if face == "reconstructions" else snap.codes) if snap else {}
+            if data:
+                visible = True
+            elif snap is not None and (snap.epochs or snap.done or snap.error):
+                visible = False
+            else:
+                visible = face in declared
+            if self.tabs.isTabVisible(index) != visible:
+                self.tabs.setTabVisible(index, visible)
 
     # ---- drawing ---------------------------------------------------------------------------
     def reset(self) -> None:
@@ -166,6 +231,7 @@ class DashboardWidget(QWidget):
                 v.reset()
         self._drawn = [-1] * len(self._pages)
         self.snap = None
+        self._sync_tabs(None)
         self.summary.hide()
         self.layer_combo.blockSignals(True)
         self.layer_combo.clear()
@@ -204,6 +270,7 @@ class DashboardWidget(QWidget):
         snap = self.snap if self.snap and self.snap.version == state.version else state.snapshot()
         self.snap = snap
         self._sync_layer_combo(snap)
+        self._sync_tabs(snap)
         views = self._pages[index][1]
         if self.session.status == "running" and snap.done is None and snap.error is None:
             views[self._turn % len(views)].update(snap)

@@ -116,6 +116,11 @@ class Snapshot:
     error: ErrorReport | None
     # the last step's norms before gradient clipping; empty when nothing was clipped
     grad_latest_raw: dict[str, float] = field(default_factory=dict)
+    # autoencoders: the newest sampled reconstructions and codes (StepReport.images, .codes),
+    # each with the global step it was sampled at (-1: none yet)
+    images: dict[str, dict[str, Any]] = field(default_factory=dict)
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faces_step: int = -1
 
     @property
     def layers(self) -> list[str]:
@@ -157,6 +162,9 @@ class RunState:
         self.sampled: dict[str, dict[str, float]] = {}
         self.histograms: dict[str, Any] = {}
         self.histogram_step = 0
+        self.images: dict[str, dict[str, Any]] = {}
+        self.codes: dict[str, dict[str, Any]] = {}
+        self.faces_step = -1
         self.boundary: dict[str, Any] | None = None
         self.done: DoneReport | None = None
         self.error: ErrorReport | None = None
@@ -204,6 +212,11 @@ class RunState:
                             "saturated": rep.saturated, "dead": rep.dead}
         if rep.histograms:
             self.histograms, self.histogram_step = rep.histograms, rep.global_step
+        if rep.images or rep.codes:
+            # the reports' arrays are made afresh at each sample and never written again, so
+            # keeping references is enough: readers see either the old dict or the new one
+            self.images, self.codes = rep.images or self.images, rep.codes or self.codes
+            self.faces_step = rep.global_step
         self._step_times.append(time.perf_counter())
         if len(self._step_times) > 64:
             del self._step_times[:32]
@@ -237,6 +250,12 @@ class RunState:
                       if self._log_smooth is not None else {})
             return smooth, dict(self.sampled.get("dead", {}))
 
+    def faces(self) -> tuple[int, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """The newest reconstructions and codes with the step they were sampled at: what the
+        canvas draws on the nodes' faces, without the cost of a whole snapshot."""
+        with self._lock:
+            return self.faces_step, dict(self.images), dict(self.codes)
+
     def snapshot(self) -> Snapshot:
         with self._lock:
             self._fold()
@@ -251,7 +270,8 @@ class RunState:
                 total, self._seconds_left(total), loss_cols, list(self.term_names), loss_span,
                 grad_cols, grad_span, dict(self.grad_latest), smooth, list(self.epochs),
                 dict(self.sampled), dict(self.histograms), self.histogram_step, self.boundary,
-                self.done, self.error, dict(self.grad_latest_raw))
+                self.done, self.error, dict(self.grad_latest_raw), dict(self.images),
+                dict(self.codes), self.faces_step)
 
     def _seconds_left(self, total: int) -> float | None:
         """Remaining steps times the typical recent step time (the median ignores pauses)."""

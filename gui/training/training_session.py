@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 
@@ -82,6 +83,9 @@ class TrainingSession(QObject):
         self._pending: str | None = None        # "running" | "paused": start again once idle
         self._switch_interval: float | None = None
         self._overlay_pushed: tuple | None = None
+        self._faces_pushed = -1                 # the sample step the canvas cards show
+        self._faces: dict[str, str] = {}        # node id -> the face its block declares
+        self.decode_problem = ""
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setInterval(OVERLAY_INTERVAL_MS)
         self._overlay_timer.timeout.connect(self._push_overlay)
@@ -218,6 +222,40 @@ class TrainingSession(QObject):
         self._push_overlay()
         self.thresholds_changed.emit(thresholds)
 
+    def faces(self) -> dict[str, str]:
+        """What the nodes of the current (or last) run's graph draw while training, as their
+        blocks declare it (capability `face`): node id -> 'reconstructions' | 'code'."""
+        return self._faces
+
+    def node_params(self, node_id: str) -> dict[str, Any]:
+        """A node's params as the current (or last) run has them (the run's own copy of the
+        graph, which the editor cannot change under it); {} when unknown."""
+        node = self.run.doc.nodes.get(node_id) if self.run is not None else None
+        return dict(node.params) if node is not None else {}
+
+    def run_edges(self) -> list[tuple[str, str]]:
+        """(source id, destination id) of every edge of the current (or last) run's graph."""
+        return [(e.src, e.dst) for e in self.run.doc.edges] if self.run is not None else []
+
+    def decode(self, node_id: str, z: np.ndarray) -> np.ndarray | None:
+        """Latent points (k, units) through the decoding block `node_id` of the current or last
+        run: (k, rows, cols) images in [0, 1]. None before the run has built its model (the
+        GUI thread never prepares a run: that loads data and compiles) or when it cannot
+        decode. The engine's decode runs without gradients and never switches train/eval
+        modes, so it is safe beside the training thread. Why it could not is in
+        `decode_problem` ('' after a decode that worked)."""
+        run = self.run
+        if run is None or run.context is None:
+            self.decode_problem = "no trained model yet: press Run"
+            return None
+        try:
+            images = np.asarray(run.decode(node_id, np.asarray(z, np.float32)))
+        except Exception as exc:  # noqa: BLE001 - a failed decode shows as no picture, with why
+            self.decode_problem = f"cannot decode at '{node_id}': {type(exc).__name__}: {exc}"
+            return None
+        self.decode_problem = ""
+        return images
+
     # ---- lifecycle -------------------------------------------------------------------------
     def _launch(self, paused: bool) -> None:
         doc = self._get_doc()
@@ -229,6 +267,8 @@ class TrainingSession(QObject):
         if self.histogram_node not in layers:
             self.histogram_node = layers[0] if layers else None
         run.histogram_node = self.histogram_node
+        self._faces = {n.id: face for n in doc.nodes.values()
+                       if (face := getattr(blocks.get(n.type), "face", None))}
         self._replace_state(self.state_factory())
         self.worker = w = TrainingWorker(run, self.state)
         w.run_started.connect(self._on_started)
@@ -332,6 +372,11 @@ class TrainingSession(QObject):
     def _push_overlay(self) -> None:
         if self.scene is None:
             return
+        # autoencoders' cards (reconstructions, code bars): only when a new sample came
+        step, images, codes = self.state.faces()
+        if step >= 0 and step != self._faces_pushed:
+            self._faces_pushed = step
+            self.scene.set_live_faces(images, codes, step)
         colors, badges = self.overlay()
         key = (tuple((k, c.rgb()) for k, c in colors.items()), tuple(badges.items()))
         if key != self._overlay_pushed and colors:
@@ -340,6 +385,7 @@ class TrainingSession(QObject):
 
     def _clear_canvas(self) -> None:
         self._overlay_pushed = None
+        self._faces_pushed = -1
         if self.scene is not None:
             self.scene.highlight_node(None, "")
             self.scene.clear_training_overlay()

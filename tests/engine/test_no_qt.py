@@ -22,7 +22,8 @@ GUI_WITHOUT_QT = (
     "gui.data.csv_roles",
     "gui.editor.connection_rules", "gui.editor.fragments", "gui.editor.layout",
     "gui.training.badges", "gui.training.boundary", "gui.training.run_state",
-    "gui.dashboard.figures_text",
+    "gui.dashboard.figures_text", "gui.dashboard.latent_space", "gui.dashboard.views",
+    "gui.training.tiles",
 )
 
 # Imports them one at a time and prints, for each, the Qt modules that appeared with it, so a

@@ -1,0 +1,132 @@
+"""What an autoencoder's blocks show of themselves while they learn, on a card hanging under the
+node: the decoding block a strip of its reconstructions of a few fixed inputs (inputs on top,
+reconstructions beneath), the coding block one bar per code unit (its mean activation).
+
+Cheap to repaint: each new sample is turned once into a small QImage at its native pixel size
+(an 8x8 digit is 8x8 pixels), and paint() draws that image scaled to the card without smoothing,
+so the pixels stay crisp at any zoom and a repaint is one blit. New data comes from the training
+session's overlay timer, at most five times a second.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from gui.canvas import style
+from gui.plain_text import plain_tooltip
+from gui.theme import Theme
+from gui.training.tiles import bar_strip, mosaic
+
+GAP = 6.0              # between the node's body and its card
+OVERHANG = 20.0        # the card is this much wider than the node on each side: lessons place
+                       # blocks 180 apart, a node is 150 wide, so 190 still clears a neighbour
+PAD = 4.0
+STRIP_IMAGES = 6       # of the fixed eight: six 8x8 digits across the card are ~26 scene pixels
+                       # each, readable on a projector at the zoom that fits a lesson
+CAPTION_H = 16.0
+BARS_H = 30.0
+FEW_UNITS = 64         # up to this many units, each bar gets its own gap so units read as units
+
+
+def to_qimage(rgb: np.ndarray) -> QImage:
+    """An RGB uint8 (h, w, 3) array as a QImage that owns its pixels (the array may go)."""
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+
+
+class LiveFaceItem(QGraphicsItem):
+    """The card under one node. `show_reconstructions` or `show_code` replace what it shows."""
+
+    def __init__(self, parent: QGraphicsItem, node_w: float, node_h: float, theme: Theme):
+        super().__init__()
+        self.theme = theme
+        self.kind = ""
+        self.width = node_w + 2 * OVERHANG
+        self.image = QImage()
+        self.image_rect = QRectF()
+        self.caption = ""
+        self.height = 0.0
+        self.shown_step = -1
+        self.setAcceptedMouseButtons(Qt.NoButton)   # clicks fall through to the canvas
+        # parented once every attribute boundingRect() reads exists: the scene asks at once
+        self.setParentItem(parent)
+        self.setPos(-OVERHANG, node_h + GAP)
+
+    # ---- data ------------------------------------------------------------------------------
+    def show_reconstructions(self, arrays: dict, step: int) -> None:
+        """The inputs the network is given (the corrupted ones when there are) above what it
+        gives back."""
+        given = arrays.get("corrupted")
+        if given is None:
+            given = arrays.get("input")
+        recon = arrays.get("recon")
+        if recon is None or len(recon) == 0:
+            return
+        rgb = mosaic([given, recon], columns=min(STRIP_IMAGES, len(recon)))
+        corrupted = arrays.get("corrupted") is not None
+        self.kind, self.caption = "reconstructions", ""
+        self._set_image(rgb, step)
+        self.setToolTip(plain_tooltip(
+            f"Reconstructions at step {step}: the top row is what the network is given "
+            f"({'corrupted inputs' if corrupted else 'fixed inputs'}), the bottom row what it "
+            "gives back. The dashboard's Reconstructions tab shows all of them."))
+
+    def show_code(self, code: dict, step: int) -> None:
+        means = np.asarray(code.get("unit_mean", ()), np.float64).ravel()
+        if not len(means):
+            return
+        # up to FEW_UNITS, three pixels a bar and one of gap, so units read as units
+        few = len(means) <= FEW_UNITS
+        rgb, top = bar_strip(means, height=24, bar=3 if few else 1, gap=1 if few else 0)
+        self.kind = "code"
+        mean = float(np.nanmean(means))
+        self.caption = f"{len(means)} units · mean {mean:.2f}"
+        self._set_image(rgb, step)
+        self.setToolTip(plain_tooltip(
+            f"Code at step {step}: one bar per unit, its mean activation over a fixed batch "
+            f"(the full height is {top:.2g}). A sparse code has a few tall bars and many short "
+            "ones. The dashboard's Code tab shows the whole distribution."))
+
+    def _set_image(self, rgb: np.ndarray, step: int) -> None:
+        self.prepareGeometryChange()
+        self.image = to_qimage(rgb)
+        w = self.width - 2 * PAD
+        if self.kind == "reconstructions":
+            # square pixels: the height follows from the width
+            h = w * rgb.shape[0] / max(1, rgb.shape[1])
+        else:
+            h = BARS_H
+        self.image_rect = QRectF(PAD, PAD, w, h)
+        self.height = PAD + h + (CAPTION_H if self.caption else PAD)
+        self.shown_step = step
+        self.update()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()
+
+    # ---- Qt --------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return QRectF(-1, -1, self.width + 2, self.height + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self.image.isNull():
+            return
+        t = self.theme
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(t.color("node_border"), 1.0))
+        painter.setBrush(t.color("node_body"))
+        painter.drawRoundedRect(QRectF(0, 0, self.width, self.height), 5, 5)
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, False)
+        painter.drawImage(self.image_rect, self.image)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if self.caption and lod >= style.TEXT_LOD:
+            font = style.font("small")
+            painter.setFont(font)
+            painter.setPen(t.color("node_muted"))
+            r = QRectF(PAD, self.image_rect.bottom(), self.width - 2 * PAD, CAPTION_H)
+            painter.drawText(r, Qt.AlignCenter,
+                             QFontMetricsF(font).elidedText(self.caption, Qt.ElideRight, r.width()))

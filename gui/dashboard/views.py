@@ -1,0 +1,11 @@
+"""The dashboard's views (its tabs), by the names the command line uses (`--view latent`): no
+Qt here, so the argument parser can check a name before the window is made."""
+from __future__ import annotations
+
+# tab titles in order; a view's name is its title in lower case
+TITLES = ("Overview", "Layers", "Classes", "Reconstructions", "Code", "Latent")
+NAMES = tuple(t.lower() for t in TITLES)
+
+# the views an autoencoder's data fills, and the block capability (`face`) that promises it:
+# they are shown only for runs that have that data, so supervised lessons keep three tabs
+AUTOENCODER_VIEWS = {"reconstructions": "reconstructions", "code": "code", "latent": "code"}

@@ -1,0 +1,214 @@
+"""Autoencoders on screen: reconstructions on the decoding node's face and in the dashboard, the
+code bars, the latent explorer driven with the mouse, and --view. The first tests run a stand-in
+run that yields reports as the telemetry contract describes them (tests/gui/fake_autoencoder_run.py);
+the last ones train the real lessons for an epoch or two."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+import gui.training.training_session as training_session
+from gui.app import main as app_main
+from gui.dashboard.screenshot import run_until_epochs
+from gui.training.tiles import ink, mosaic
+from tests.conftest import GRAPHS
+from tests.gui.fake_autoencoder_run import FakeAutoencoderRun
+
+AE_VIEWS = ["overview", "layers", "classes", "reconstructions", "code", "latent"]
+
+
+@pytest.fixture
+def fake_run(monkeypatch):
+    """Runs started from the window are stand-ins: `made` holds each one."""
+    made = []
+
+    def use(**kwargs):
+        def make(doc, **_run_kwargs):
+            run = FakeAutoencoderRun(doc, **kwargs)
+            made.append(run)
+            return run
+        monkeypatch.setattr(training_session, "Run", make)
+        return made
+    return use
+
+
+def train_to_end(window, qtbot) -> None:
+    window.session.run_action.trigger()
+    qtbot.waitUntil(lambda: window.session.status == "idle", timeout=60_000)
+
+
+def dashboard(window):
+    return window.dashboard.dashboard
+
+
+def test_reconstructions_reach_the_decoder_face_and_the_view(window, qtbot, fake_run):
+    assert window.open_path(GRAPHS / "mlp_digits.json")
+    assert dashboard(window).available_views() == AE_VIEWS[:3]      # nothing to show yet
+    runs = fake_run(decoder="out", encoder="h1", units=16)
+    train_to_end(window, qtbot)
+    run = runs[0]
+    last_images, last_codes = run.sample(1.0)
+
+    # the canvas: a strip under the decoding node, code bars under the coding node, nothing else
+    face = window.scene.live_face("out")
+    assert face is not None and face.kind == "reconstructions" and not face.image.isNull()
+    assert face.shown_step == 30
+    recon_rows = mosaic([last_images["out"]["corrupted"], last_images["out"]["recon"]],
+                        columns=face.image.width() // 9)
+    assert face.image.width() == recon_rows.shape[1] and face.image.height() == recon_rows.shape[0]
+    bits = face.image.constBits()
+    shown = np.frombuffer(bits, np.uint8).reshape(face.image.height(), -1)[:, :recon_rows.shape[1] * 3]
+    assert np.array_equal(shown.reshape(recon_rows.shape), recon_rows)
+    code = window.scene.live_face("h1")
+    assert code is not None and code.kind == "code" and "16 units" in code.caption
+    assert all(window.scene.live_face(n) is None for n in ("data", "h2", "loss"))
+
+    # the dashboard: the three views appear; the Reconstructions view shows the three rows
+    d = dashboard(window)
+    assert d.available_views() == AE_VIEWS
+    assert d.show_view("reconstructions")
+    shown = d.recon.images.shown
+    arrays = last_images["out"]
+    assert shown.shape == mosaic([arrays["input"], arrays["corrupted"], arrays["recon"]]).shape
+    bottom = shown[1 + 2 * 9: 1 + 2 * 9 + 8, 1:9, 0]              # first reconstruction
+    assert np.array_equal(bottom, ink(arrays["recon"][0]))
+    assert "step 30" in d.recon.frame.note.text()
+    assert d.show_view("code")
+    assert np.allclose(d.code.shown_means, last_codes["h1"]["unit_mean"])
+    assert d.code.mean_curve.getData()[0].tolist() == [1, 2, 3]
+
+    # a new run starts from a clean canvas
+    window.session.reset_weights()
+    assert window.scene.live_face("out") is None
+
+
+def test_the_face_follows_the_run_as_it_learns(window, qtbot, fake_run):
+    assert window.open_path(GRAPHS / "mlp_digits.json")
+    fake_run(decoder="out", encoder="h1", epochs=2, steps_per_epoch=5)
+    window.session.step_action.trigger()            # one batch, then paused
+    qtbot.waitUntil(lambda: getattr(window.scene.live_face("out"), "shown_step", -1) == 1,
+                    timeout=10_000)
+    early = window.scene.live_face("out").image.copy()
+    window.session.step_action.trigger()
+    window.session.step_action.trigger()
+    qtbot.waitUntil(lambda: window.scene.live_face("out").shown_step == 3, timeout=10_000)
+    assert window.scene.live_face("out").image != early       # sharper than two steps before
+    window.session.stop()
+    qtbot.waitUntil(lambda: window.session.status == "idle", timeout=10_000)
+
+
+def drag(widget, start: QPointF, end: QPointF, steps: int = 8) -> None:
+    """Press, move with the button held, release: the mouse events a person's drag makes."""
+    def send(kind, pos, button, buttons):
+        ev = QMouseEvent(kind, pos, QPointF(widget.mapToGlobal(pos.toPoint())), button, buttons,
+                         Qt.NoModifier)
+        QApplication.sendEvent(widget, ev)
+    send(QMouseEvent.MouseButtonPress, start, Qt.LeftButton, Qt.LeftButton)
+    for i in range(1, steps + 1):
+        send(QMouseEvent.MouseMove, start + (end - start) * (i / steps), Qt.NoButton, Qt.LeftButton)
+    send(QMouseEvent.MouseButtonRelease, end, Qt.LeftButton, Qt.NoButton)
+
+
+def click(widget, pos: QPointF) -> None:
+    for kind, buttons in ((QMouseEvent.MouseButtonPress, Qt.LeftButton),
+                          (QMouseEvent.MouseButtonRelease, Qt.NoButton)):
+        ev = QMouseEvent(kind, pos, QPointF(widget.mapToGlobal(pos.toPoint())), Qt.LeftButton,
+                         buttons, Qt.NoModifier)
+        QApplication.sendEvent(widget, ev)
+
+
+def plot_point(frame, x: float, y: float) -> QPointF:
+    """Where a point of a plot's data space is, in its widget's pixels."""
+    scene_pos = frame.plot.vb.mapViewToScene(QPointF(x, y))
+    return QPointF(frame.widget.mapFromScene(scene_pos))
+
+
+def test_latent_explorer_decodes_where_the_cross_is_dragged(window, qtbot, fake_run):
+    assert window.open_path(GRAPHS / "mlp_digits.json")
+    runs = fake_run(decoder="out", encoder="h1", units=2)
+    train_to_end(window, qtbot)
+    d = dashboard(window)
+    assert d.show_view("latent")
+    latent = d.latent
+    qtbot.waitUntil(lambda: latent.scatter_frame.widget.isVisible())
+    assert latent.two_units and latent.target.isVisible() and latent.decoder == "out"
+    before = latent.decoded.copy()
+    shown_before = latent.point_view.shown.copy()
+    start = latent.target.pos()
+    # drag the cross two units right and one up, with the mouse
+    frame = latent.scatter_frame
+    drag(frame.widget.viewport(), plot_point(frame, start.x(), start.y()),
+         plot_point(frame, start.x() + 2.0, start.y() + 1.0))
+    end = latent.target.pos()
+    assert end.x() == pytest.approx(start.x() + 2.0, abs=0.1)
+    assert end.y() == pytest.approx(start.y() + 1.0, abs=0.1)
+    assert latent.target_placed
+    assert np.allclose(runs[0].decoded[-1], [[end.x(), end.y()]], atol=1e-5)
+    assert not np.allclose(latent.decoded, before)                  # the picture moved with z
+    assert not np.array_equal(latent.point_view.shown, shown_before)
+
+    # pick two inputs: A then B, and the path between their codes is decoded
+    points = latent._points
+    for index in (5, 17):
+        click(frame.widget.viewport(), plot_point(frame, *points[index]))
+    assert latent.pair == [5, 17]
+    codes = latent._values
+    assert np.allclose(runs[0].decoded[-1][0], codes[5], atol=1e-5)
+    assert np.allclose(runs[0].decoded[-1][-1], codes[17], atol=1e-5)
+    assert latent.path_images.shape == (9, 8, 8)
+
+
+def test_view_option_picks_the_tab(monkeypatch, tmp_path, capsys):
+    from gui.main_window import MainWindow
+    seen = []
+    grab = MainWindow.grab
+
+    def grab_and_note(self, *args):
+        tabs = self.dashboard.dashboard.tabs
+        seen.append(tabs.tabText(tabs.currentIndex()))
+        return grab(self, *args)
+    monkeypatch.setattr(MainWindow, "grab", grab_and_note)
+    png = tmp_path / "shot.png"
+    graph = str(GRAPHS / "mlp_digits.json")
+    assert app_main([graph, "--screenshot", str(png), "--view", "layers", "--size", "1280x720"]) == 0
+    assert png.exists() and seen == ["Layers"]
+    # a view this run has nothing for is refused, and the ones it has are named
+    assert app_main([graph, "--screenshot", str(png), "--view", "latent"]) == 2
+    err = capsys.readouterr().err
+    assert "latent" in err and "overview, layers, classes" in err
+    with pytest.raises(SystemExit):
+        from gui.app import parse_args
+        parse_args([graph, "--view", "nonsense"])
+
+
+@pytest.mark.parametrize("lesson", ["denoising_autoencoder.json", "vae.json"])
+def test_a_real_autoencoder_draws_on_its_blocks(window, qtbot, lesson):
+    """The engine's own reports, end to end: two epochs of the lesson."""
+    assert window.open_path(GRAPHS / lesson)
+    assert run_until_epochs(window.session, 2, timeout_s=240) == "epochs"
+    try:
+        faces = window.session.faces()
+        decoder = next(n for n, f in faces.items() if f == "reconstructions")
+        encoder = next(n for n, f in faces.items() if f == "code")
+        qtbot.waitUntil(lambda: window.scene.live_face(decoder) is not None, timeout=5_000)
+        assert window.scene.live_face(decoder).kind == "reconstructions"
+        assert window.scene.live_face(encoder).kind == "code"
+        d = dashboard(window)
+        assert d.show_view("reconstructions")
+        rows = 3 if lesson.startswith("denoising") else 2
+        assert d.recon.images.shown.shape[0] == 1 + rows * 9
+        assert d.recon.error is not None and 0 <= d.recon.error < 0.2
+        assert d.show_view("latent")
+        latent = d.latent
+        assert latent.decoder == decoder and latent.path_images is not None
+        if latent.two_units:
+            before = latent.decoded.copy()
+            pos = latent.target.pos()
+            latent.move_target(pos.x() + 1.5, pos.y() - 1.5)
+            assert latent.decoded.shape == before.shape
+            assert not np.allclose(latent.decoded, before)
+    finally:
+        window.session.shutdown()
