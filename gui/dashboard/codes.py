@@ -10,7 +10,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from gui.dashboard.image_frame import let_note_shrink
 from gui.dashboard.plot_frame import BLUE, INK, ORANGE, RED, PlotFrame, pen
 from gui.training.run_state import Snapshot
 
@@ -43,8 +42,6 @@ class CodeView:
         self.jac_box.addItem(self.jac_curve)
         legend.addItem(self.jac_curve, "squared Jacobian norm (right)")
         self.epochs.plot.addItem(self.rho_lines[1])
-        for f in self.frames:
-            let_note_shrink(f)
         self._step = -1
         self._epochs_drawn = -1
         self.shown_means: np.ndarray | None = None

@@ -7,22 +7,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QSizePolicy
 
 from gui.dashboard.plot_frame import INK, TICK_PT, PlotFrame
-
-
-def let_note_shrink(frame: PlotFrame) -> None:
-    """A plot's note may say a lot (node, step, figures): let it be cut rather than widen the
-    dashboard, and through it the window, past the screen."""
-    frame.note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-    frame.note.setMinimumWidth(1)
 
 
 class ImageFrame:
     def __init__(self, title: str) -> None:
         self.frame = PlotFrame(title)
-        let_note_shrink(self.frame)
         p = self.frame.plot
         p.showGrid(x=False, y=False)
         p.setMouseEnabled(x=False, y=False)

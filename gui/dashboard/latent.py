@@ -16,7 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from gui.dashboard.image_frame import ImageFrame, let_note_shrink
+from gui.dashboard.image_frame import ImageFrame
 from gui.dashboard.latent_space import decoder_for, interpolate, project_2d
 from gui.dashboard.plot_frame import INK, PlotFrame, pen
 from gui.training.run_state import Snapshot
@@ -40,7 +40,6 @@ class LatentView:
                  problem: Callable[[], str] = str) -> None:
         self._decode_fn, self._edges, self._problem = decode, edges, problem
         self.scatter_frame = PlotFrame("Latent space")
-        let_note_shrink(self.scatter_frame)
         p = self.scatter_frame.plot
         # the cross is dragged, the points clicked: a drag must never pan the plot instead
         p.setMouseEnabled(x=False, y=False)

@@ -112,6 +112,10 @@ class PlotFrame(QFrame):
         self.title_label.setFont(f)
         self.note = QLabel("")             # a short remark beside the title (e.g. "test set")
         self.note.setTextFormat(Qt.PlainText)
+        # a note may say a lot (nodes, steps, figures): it is cut rather than let it widen the
+        # dashboard and, through it, the window (a 1280-wide window grew to 1378 mid-run)
+        self.note.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.note.setMinimumWidth(1)
         self.note.setStyleSheet("color: #555;")
         save = QToolButton()
         save.setText("Save PNG…")
