@@ -308,6 +308,11 @@ class CompiledGraph(nn.Module):
             raise NodeFailure(out.partition(".")[0], exc) from exc
         return v
 
+    @property
+    def computed_nodes(self) -> list[str]:
+        """Ids of the nodes a forward pass computes, in order (those some loss needs)."""
+        return [out.partition(".")[0] for out, _, _ in self._steps]
+
     def loss_terms(self, v: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         out = {}
         for s in self.losses:

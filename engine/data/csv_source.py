@@ -20,8 +20,13 @@ from engine.errors import DataError
 MAX_AUTO_CLASSES = 20       # whole-number targets with at most this many values are classes
 WIDE_ONE_HOT = 50           # a one-hot group wider than this earns a warning
 MAX_ONE_HOT_VALUES = 1000   # and one with more values than this is refused before it is built
-_CACHE_SIZE = 8
+CACHE_SIZE = 8
 _cache: OrderedDict[tuple, DataBundle] = OrderedDict()
+
+
+def cached_files() -> int:
+    """How many prepared CSV loads are kept in memory now (at most CACHE_SIZE)."""
+    return len(_cache)
 
 
 def load_csv(path_text: str, params: dict[str, Any], graph_dir: str | None = None,
@@ -41,7 +46,7 @@ def load_csv(path_text: str, params: dict[str, Any], graph_dir: str | None = Non
         return _cache[key]
     bundle = _build(read_frame(path, node), path, key[3], params, node)
     _cache[key] = bundle
-    while len(_cache) > _CACHE_SIZE:
+    while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     return bundle
 

@@ -13,6 +13,11 @@ SKLEARN = ("digits", "iris", "wine", "breast_cancer", "diabetes")
 _cache: dict[Any, DataBundle] = {}
 
 
+def clear_cache() -> None:
+    """Forget every loaded toy or scikit-learn data set (the next load reads it afresh)."""
+    _cache.clear()
+
+
 def load_bundle(params: dict[str, Any], seed: int = 0, graph_dir: str | None = None,
                 data_dir: str | None = None, node: str | None = None) -> DataBundle:
     """Load (and cache) the data set a Dataset node's params describe."""

@@ -35,7 +35,7 @@ def test_a_chain_deeper_than_the_recursion_limit_loads_analyses_and_compiles(low
     assert a.ok and len(a.order) == N + 2 and a.order[0] == "data" and a.order[-1] == "loss"
     assert a.total_parameters == 64 * 4 + 4 + (N - 2) * (4 * 4 + 4) + 4 * 10 + 10
     model = CompiledGraph(doc, a)          # the walk back from the loss visits every layer
-    assert len(model._steps) == N          # every Dense (the Loss is computed by the trainer)
+    assert len(model.computed_nodes) == N          # every Dense (the Loss is computed by the trainer)
 
 
 def test_a_loop_at_the_end_of_a_long_chain_is_named(low_recursion_limit):

@@ -260,10 +260,10 @@ def test_loaded_files_are_cached_until_the_file_changes(tmp_path):
 
 def test_cache_stays_small(tmp_path):
     path = write(tmp_path / "c.csv", TOY)
-    for i in range(csv_source._CACHE_SIZE + 4):
+    for i in range(csv_source.CACHE_SIZE + 4):
         load(path, one_hot=["colour"], drop=["a"] if i % 2 else [], task="classification",
              missing=("error", "drop", "impute")[i % 3], drop_first=bool(i % 4 // 2))
-    assert len(csv_source._cache) <= csv_source._CACHE_SIZE
+    assert csv_source.cached_files() == csv_source.CACHE_SIZE
 
 
 # ---- scaling is fitted on the training split --------------------------------------------------

@@ -10,7 +10,7 @@ from engine.data.sources import load_bundle
 
 
 def fresh(params, seed):
-    sources._cache.clear()          # compare two real loads, not one cached object
+    sources.clear_cache()          # compare two real loads, not one cached object
     return load_bundle(params, seed=seed)
 
 

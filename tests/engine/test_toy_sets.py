@@ -24,9 +24,9 @@ def test_reading_the_files_gives_what_scikit_learns_loader_gives(name):
 def test_an_unreadable_folder_falls_back_to_scikit_learn(monkeypatch, tmp_path):
     monkeypatch.setattr(toy_sets, "data_folder", lambda: tmp_path)   # holds no data files
     assert toy_sets.read("iris") is None
-    sources._cache.clear()
+    sources.clear_cache()
     try:
         bundle = sources.load_bundle({"source": "sklearn:iris"})
     finally:
-        sources._cache.clear()
+        sources.clear_cache()
     assert bundle.x.shape == (150, 4) and bundle.class_names == ["setosa", "versicolor", "virginica"]
