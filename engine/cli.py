@@ -103,7 +103,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     return code
 
 
-_FINAL_KEYS = ("loss", "accuracy", "precision", "recall", "f1", "r2", "mse", "mae")
+_FINAL_KEYS = ("loss", "accuracy", "precision", "recall", "f1", "r2", "mse", "mae",
+               "recon_error", "corrupted_error", "denoised_error", "neg_elbo", "kl")
 
 
 def _fmt(d: dict, keys: tuple[str, ...] = ("loss", "accuracy", "r2", "mse", "mae")) -> str:
@@ -130,6 +131,8 @@ def _print_human(rep) -> None:
             guess = rep.baseline.get("predicts")
             if guess is not None and guess < len(rep.class_names):
                 what = f"always '{rep.class_names[guess]}'"
+            elif "recon_error" in rep.baseline:
+                what = "every input rebuilt as the mean training input"
             else:
                 what = "learns nothing" if rep.class_names else "always the training mean"
             print(f"baseline ({what}) {_fmt(rep.baseline, _FINAL_KEYS)}")
