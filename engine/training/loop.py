@@ -35,6 +35,11 @@ class Loop:
         self.observe = level != "off"       # the plan's running figures (training accuracy)
         self.sampler = Sampler(run.sample_every, run.sample_seconds)
         self.optimizers = plan.optimizers()
+        # the parameters each optimizer updates, to drop their gradients before a backward:
+        # Optimizer.zero_grad does the same behind a profiler record and a grouping pass, about
+        # 10 us a step on a small network against 0.5 us for the plain loop
+        self._params_of = {name: [p for g in opt.param_groups for p in g["params"]]
+                           for name, opt in self.optimizers.items()}
         # an autoencoder's pictures, codes and code figures; None for other graphs
         self.codes = AutoencoderWatch.for_run(ctx, self.cfg["seed"]) if self.observe else None
 
@@ -91,7 +96,8 @@ class Loop:
                 idx = perm[i * bs:(i + 1) * bs] if i < steps - 1 else perm[i * bs:]
                 for update in plan.updates(phase, ctx.x[idx], ctx.y[idx]):
                     optimizer = self.optimizers[update.optimizer]
-                    optimizer.zero_grad(set_to_none=True)
+                    for p in self._params_of[update.optimizer]:
+                        p.grad = None
                     update.loss.backward()
                     loss, finite, raw, used = watch.after_backward(update.loss)
                     if not finite:
