@@ -25,6 +25,10 @@ from gui.theme import THEMES, apply_theme  # noqa: E402
 
 GRAPHS = ROOT / "graphs"
 SIZE = (1600, 1000)
+# slow motion for the autoencoder pictures: at full speed a digits autoencoder runs an epoch in
+# ~20 ms and the pictures are sampled every 0.2 s, so which sample a picture catches would vary;
+# 10 ms a batch samples about once an epoch
+SAMPLED_DELAY_S = 0.01
 
 
 def _mouse(view, kind, scene_pos, buttons):
@@ -155,15 +159,74 @@ def decision_boundary(app, out: Path) -> None:
     finish(app, w, out / "moons_boundary.png")
 
 
+def autoencoder_mid_run(app, out: Path, size: tuple[int, int] = SIZE) -> None:
+    """The denoising lesson four epochs in: reconstructions forming on the Decoder's card on the
+    canvas and in the Reconstructions view (clean, corrupted, rebuilt)."""
+    w = window_for(app, "denoising_autoencoder.json")
+    w.resize(*size)
+    w.session.set_delay(SAMPLED_DELAY_S)
+    w.run_for_screenshot(4)
+    w.dashboard.dashboard.show_view("reconstructions")
+    name = "autoencoder_mid_run" + ("_720p" if size != SIZE else "")
+    finish(app, w, out / f"{name}.png")
+
+
+def autoencoder_canvas(app, out: Path) -> None:
+    """The canvas alone, closer: the Encoder's code bars and the Decoder's strip, four epochs in."""
+    w = window_for(app, "denoising_autoencoder.json")
+    w.session.set_delay(SAMPLED_DELAY_S)
+    w.run_for_screenshot(4)
+    w.view.set_zoom(1.4)
+    enc, dec = w.scene.node_item("enc"), w.scene.node_item("dec")
+    w.view.centerOn((enc.sceneBoundingRect().center() + dec.sceneBoundingRect().center()) / 2
+                    + QPointF(-60, 40))
+    settle(app)
+    w.view.grab().save(str(out / "autoencoder_canvas.png"))
+    w.session.shutdown()
+    w.controller.undo_stack.setClean()
+    w.close()
+    print(out / "autoencoder_canvas.png")
+
+
+def latent_explorer(app, out: Path) -> None:
+    """The VAE after 30 epochs, Latent tab: A a zero and B a three, walked between; the cross on
+    the sixes."""
+    import numpy as np
+
+    w = window_for(app, "vae.json")
+    w.run_for_screenshot(30)
+    d = w.dashboard.dashboard
+    d.show_view("latent")
+    latent = d.latent
+    points, labels = latent.points, latent.labels
+
+    def middle_of(c: int) -> np.ndarray:
+        return np.median(points[labels == c], axis=0)
+
+    def example_of(c: int) -> int:
+        """The example of class c nearest the middle of its class (the median resists the
+        strays a mean would be pulled to)."""
+        dist = np.sum((points - middle_of(c)) ** 2, axis=1)
+        return int(np.argmin(np.where(labels == c, dist, np.inf)))
+
+    latent.pick(example_of(0))
+    latent.pick(example_of(3))
+    latent.move_target(*middle_of(6))
+    finish(app, w, out / "vae_latent_explorer.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
     only = set(argv[1:])                       # names of shots to make; all when none is given
     for shot in (lesson, error_badge, refused, dark, csv_preview, vanishing_mid_run, diverged,
-                 clipped_mid_run, decision_boundary):
+                 clipped_mid_run, decision_boundary, autoencoder_mid_run, autoencoder_canvas,
+                 latent_explorer):
         if not only or shot.__name__ in only:
             shot(app, out)
+    if not only or "autoencoder_mid_run_720p" in only:
+        autoencoder_mid_run(app, out, (1280, 720))
     return 0
 
 

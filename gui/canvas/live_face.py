@@ -75,20 +75,29 @@ class LiveFaceItem(QGraphicsItem):
             "gives back. The dashboard's Reconstructions tab shows all of them."))
 
     def show_code(self, code: dict, step: int) -> None:
+        """One bar per unit: its mean activation over the fixed batch. A code that takes signs
+        (a VAE's mean, a tanh or linear code) averages to about zero in every unit, in use or
+        not; there each bar is the unit's mean magnitude instead, which tells the two apart
+        (for a code that never goes negative the two are the same number)."""
         means = np.asarray(code.get("unit_mean", ()), np.float64).ravel()
+        values = np.asarray(code.get("values", ()), np.float64)
+        signed = values.ndim == 2 and values.shape[1] == len(means) and bool(np.any(values < 0))
+        if signed:
+            means = np.nanmean(np.abs(values), axis=0)
         if not len(means):
             return
         # up to FEW_UNITS, three pixels a bar and one of gap, so units read as units
         few = len(means) <= FEW_UNITS
         rgb, top = bar_strip(means, height=24, bar=3 if few else 1, gap=1 if few else 0)
         self.kind = "code"
-        mean = float(np.nanmean(means))
-        self.caption = f"{len(means)} units · mean {mean:.2f}"
+        what = "mean |code|" if signed else "mean"
+        self.caption = f"{len(means)} units · {what} {float(np.nanmean(means)):.2f}"
         self._set_image(rgb, step)
         self.setToolTip(plain_tooltip(
-            f"Code at step {step}: one bar per unit, its mean activation over a fixed batch "
-            f"(the full height is {top:.2g}). A sparse code has a few tall bars and many short "
-            "ones. The dashboard's Code tab shows the whole distribution."))
+            f"Code at step {step}: one bar per unit, its mean "
+            f"{'magnitude' if signed else 'activation'} over a fixed batch (the full height is "
+            f"{top:.2g}). A sparse code has a few tall bars and many short ones. The dashboard's "
+            "Code tab shows the whole distribution."))
 
     def _set_image(self, rgb: np.ndarray, step: int) -> None:
         self.prepareGeometryChange()

@@ -95,6 +95,20 @@ class LatentView:
         self.path_images: np.ndarray | None = None
 
     @property
+    def points(self) -> np.ndarray:
+        """The batch as plotted (m, 2): the code itself, or its first principal components."""
+        return self._points
+
+    @property
+    def codes(self) -> np.ndarray | None:
+        """The batch's codes (m, units) at the last sample."""
+        return self._values
+
+    @property
+    def labels(self) -> np.ndarray | None:
+        return self._labels
+
+    @property
     def two_units(self) -> bool:
         return self._values is not None and self._values.shape[1] == 2
 

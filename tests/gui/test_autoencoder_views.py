@@ -135,6 +135,8 @@ def test_latent_explorer_decodes_where_the_cross_is_dragged(window, qtbot, fake_
     latent = d.latent
     qtbot.waitUntil(lambda: latent.scatter_frame.widget.isVisible())
     assert latent.two_units and latent.target.isVisible() and latent.decoder == "out"
+    # a signed code's bars on the canvas are its units' mean magnitudes (a mean is about 0)
+    assert "mean |code|" in window.scene.live_face("h1").caption
     before = latent.decoded.copy()
     shown_before = latent.point_view.shown.copy()
     start = latent.target.pos()
@@ -151,11 +153,11 @@ def test_latent_explorer_decodes_where_the_cross_is_dragged(window, qtbot, fake_
     assert not np.array_equal(latent.point_view.shown, shown_before)
 
     # pick two inputs: A then B, and the path between their codes is decoded
-    points = latent._points
+    points = latent.points
     for index in (5, 17):
         click(frame.widget.viewport(), plot_point(frame, *points[index]))
     assert latent.pair == [5, 17]
-    codes = latent._values
+    codes = latent.codes
     assert np.allclose(runs[0].decoded[-1][0], codes[5], atol=1e-5)
     assert np.allclose(runs[0].decoded[-1][-1], codes[17], atol=1e-5)
     assert latent.path_images.shape == (9, 8, 8)
