@@ -57,7 +57,7 @@ class Run:
 
     def __init__(self, doc: GraphDocument, data_dir: str | None = None, epochs: int | None = None,
                  seed: int | None = None, device: str | None = None,
-                 telemetry: bool | str = True, sample_every: int = 50,
+                 telemetry: bool | str = True, sample_every: int = 100,
                  sample_seconds: float = 0.2):
         self.doc = doc.copy()
         self.data_dir = data_dir

@@ -66,7 +66,8 @@ class SupervisedPlan(Plan):
         if self._scored is not None:
             pred_key, target_key = self._scored
             v = update.values
-            pred = v[pred_key].detach()
+            pred = v[pred_key]
+            # a comparison or argmax carries no gradient, so no detach (one call fewer a step)
             self._predicted.append(pred[:, 0] > 0 if pred.shape[1] == 1 else pred.argmax(dim=1))
             self._targets.append(v[target_key])
 
