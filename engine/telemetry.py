@@ -29,7 +29,7 @@ class StartReport:
     activation_fns: dict[str, str]
     epochs: int
     steps_per_epoch: int
-    task: str
+    task: str                         # classification | regression | reconstruction
     class_names: list[str]
     event: str = "start"
 

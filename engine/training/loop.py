@@ -60,7 +60,7 @@ class Loop:
         yield StartReport([p.name for p in phases], str(ctx.device), model.parameter_count(),
                           list(model.watched_ids), list(model.activation_ids),
                           dict(model.activation_fns), sum(p.epochs for p in phases), steps,
-                          ctx.task, list(ctx.class_names))
+                          self.plan.task or ctx.task, list(ctx.class_names))
         epochs_run, best, reason = 0, None, "completed"
         for phase in phases:
             outcome = yield from self._phase(phase, steps, t0)

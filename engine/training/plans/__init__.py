@@ -46,6 +46,9 @@ class Plan:
     """Base of all plans; see the module's text for the contract."""
 
     name: ClassVar[str] = ""
+    # what the run is said to do in its start report, when not the data set's own task
+    # (classification or regression): an autoencoder reconstructs whatever the labels are
+    task: ClassVar[str | None] = None
 
     def __init__(self, ctx: Any, cfg: dict[str, Any]):
         self.ctx, self.cfg = ctx, cfg

@@ -23,6 +23,7 @@ RECON = "recon"
 @register
 class AutoencoderPlan(SupervisedPlan):
     name = "autoencoder"
+    task = "reconstruction"
 
     def __init__(self, ctx: Any, cfg: dict[str, Any]):
         super().__init__(ctx, cfg)
