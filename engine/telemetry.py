@@ -31,6 +31,10 @@ class StartReport:
     steps_per_epoch: int
     task: str                         # classification | regression | reconstruction
     class_names: list[str]
+    # per phase, in order: epochs and steps per epoch (phases may batch differently; a
+    # single-phase run has one entry each, and steps_per_epoch is the first phase's)
+    phase_epochs: list[int] = field(default_factory=list)
+    phase_steps: list[int] = field(default_factory=list)
     event: str = "start"
 
 

@@ -43,10 +43,13 @@ class Loop:
         # an autoencoder's pictures, codes and code figures; None for other graphs
         self.codes = AutoencoderWatch.for_run(ctx, self.cfg["seed"]) if self.observe else None
 
-    def batches(self) -> int:
-        """Steps per epoch. A last batch smaller than some block accepts (BatchNorm: one
-        example) joins the one before it."""
-        n, bs = len(self.ctx.y), self.cfg["batch_size"]
+    def batch_size(self, phase: Phase) -> int:
+        return phase.batch_size or self.cfg["batch_size"]
+
+    def batches(self, phase: Phase) -> int:
+        """Steps per epoch of a phase. A last batch smaller than some block accepts (BatchNorm:
+        one example) joins the one before it."""
+        n, bs = len(self.ctx.y), self.batch_size(phase)
         steps = max(1, -(-n // bs))
         if 0 < n % bs < self.ctx.model.min_batch and steps > 1:
             steps -= 1
@@ -56,14 +59,15 @@ class Loop:
         t0 = time.perf_counter()
         ctx, model = self.ctx, self.ctx.model
         phases = self.plan.phases()
-        steps = self.batches()
+        steps = [self.batches(p) for p in phases]
         yield StartReport([p.name for p in phases], str(ctx.device), model.parameter_count(),
                           list(model.watched_ids), list(model.activation_ids),
-                          dict(model.activation_fns), sum(p.epochs for p in phases), steps,
-                          self.plan.task or ctx.task, list(ctx.class_names))
+                          dict(model.activation_fns), sum(p.epochs for p in phases), steps[0],
+                          self.plan.task or ctx.task, list(ctx.class_names),
+                          phase_epochs=[p.epochs for p in phases], phase_steps=steps)
         epochs_run, best, reason = 0, None, "completed"
-        for phase in phases:
-            outcome = yield from self._phase(phase, steps, t0)
+        for phase, phase_steps in zip(phases, steps):
+            outcome = yield from self._phase(phase, phase_steps, t0)
             if isinstance(outcome, DoneReport):       # diverged
                 yield outcome
                 return
@@ -76,9 +80,9 @@ class Loop:
                          list(ctx.class_names), time.perf_counter() - t0)
 
     def _phase(self, phase: Phase, steps: int, t0: float):
-        ctx, model, cfg = self.ctx, self.ctx.model, self.cfg
+        ctx, model = self.ctx, self.ctx.model
         gate, watch, plan = self.run.control.gate, self.watch, self.plan
-        n, bs = len(ctx.y), cfg["batch_size"]
+        n, bs = len(ctx.y), self.batch_size(phase)
         stopper = EarlyStopper(phase.early_stopping, ctx.data.val is not None)
         reason, epoch, global_step = "completed", 0, 0
         for epoch in range(1, phase.epochs + 1):

@@ -30,6 +30,7 @@ class Phase:
     name: str                     # "train", or e.g. "pretrain:<node id>"
     epochs: int
     early_stopping: dict[str, Any] | None = None   # the phase's own early stopping, if any
+    batch_size: int | None = None                   # the phase's own batch size (else the graph's)
 
 
 @dataclass
