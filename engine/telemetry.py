@@ -11,6 +11,35 @@ Corrupt node also `corrupted_error` (damaged input against clean) and `denoised_
 (reconstruction of the damaged input against clean), and for a variational encoder reconstructed
 through bce `neg_elbo` and `kl` (nats per example); and `Run.decode(node_id, z)` turns latent
 points into (n, rows, cols) images in [0, 1].
+
+RBM contract (restricted Boltzmann machines and deep belief networks; nodes whose block declares
+`face` "rbm"). The contrastive plan runs one phase "pretrain:<node id>" per RBM, bottom up, then
+"train" (fine-tuning by backprop) when a Loss follows; `StartReport.plan`, `phase_epochs` and
+`phase_steps` list them in order, and every `StepReport` and `EpochReport` names its `phase`.
+- `StepReport.images[rbm id]`, sampled steps of that RBM's own pretraining phase only (nothing
+  during other phases: keep the last one), for data with an image shape: "input" and "recon"
+  float32 (8, rows, cols) in [0, 1], the same 8 examples all run (validation split, else test,
+  else train) and their mean-field reconstruction through this RBM (an RBM higher in a stack
+  reconstructs its own visible layer, which is then carried down to pixels through the RBMs
+  below); "filters" float32 (16, rows, cols) in [0, 1], the weights of hidden units 0..15 as
+  pictures, 0.5 meaning a zero weight, each filter scaled so its largest |weight| reaches 0 or 1
+  (higher RBMs: their weights times the weights below, a linear view in pixel space).
+- `EpochReport.train` of a pretraining phase: "loss" (the contrastive-divergence surrogate: mean
+  free energy of the data minus mean free energy of the chain's samples, nats), "terms" {"cd"},
+  and, on a fixed sample of up to 512 training rows drawn once per run: "pseudo_likelihood"
+  (mean over rows of scikit-learn's BernoulliRBM.score_samples definition, nats; absent for
+  Gaussian visible units), "recon_error" (mean squared difference per visible value between the
+  rows and their mean-field reconstructions, in the RBM's visible units: for the bottom RBM the
+  network's input units) and "free_energy" (mean free energy of the rows). `EpochReport.val` of a
+  pretraining phase: the same three figures on the validation split. Training free energy
+  drifting below the validation one is the overfitting monitor.
+- `DoneReport.test` of a graph without a Loss: the bottom RBM's "pseudo_likelihood",
+  "recon_error" and "free_energy" on the test split; `baseline` {"recon_error"} of every test row
+  rebuilt as the mean training row. With a Loss: the supervised figures only.
+- `Run.gibbs(node_id, n, steps, every, seed)`: an animated Gibbs chain of an RBM started from
+  noise, as float32 (1 + steps // every, n, rows, cols) pictures in [0, 1] (frame 0 the noise,
+  then the visible means every `every` steps, carried down to pixels for a higher RBM); safe from
+  the GUI thread while the run trains, like `Run.decode`.
 """
 from __future__ import annotations
 
@@ -66,6 +95,8 @@ class StepReport:
     # batch of up to 256 examples (a VAE's mean head), "labels": (m,) int class labels, absent
     # when the data set has none}
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the phase this step belongs to ("train", "pretrain:<node id>"); global_step counts within it
+    phase: str = ""
     event: str = "step"
 
 

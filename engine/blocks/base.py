@@ -145,8 +145,13 @@ class Block:
     min_batch: ClassVar[int] = 1        # the smallest batch the module can train on
     plan: ClassVar[str | None] = None   # the training plan the block needs, if not the graph's default
     # what the node's face draws while a run trains: "reconstructions" (a strip of decoded images,
-    # StepReport.images) or "code" (code-unit bars, StepReport.codes); None draws nothing extra
+    # StepReport.images), "code" (code-unit bars, StepReport.codes) or "rbm" (an RBM: its
+    # reconstructions and filters while it pretrains, StepReport.images; Run.gibbs); None draws
+    # nothing extra
     face: ClassVar[str | None] = None
+    # learns from its input alone, by its plan's own objective (an RBM: contrastive divergence):
+    # a graph needs no Loss to train it, and the compiler computes it even when nothing reads it
+    unsupervised: ClassVar[bool] = False
     # applies random damage to its input while training (a denoising autoencoder); its module's
     # `corrupt(x, generator)` applies the same damage in any mode, for pictures and test figures
     corrupts: ClassVar[bool] = False
