@@ -198,6 +198,7 @@ def latent_explorer(app, out: Path) -> None:
     d = w.dashboard.dashboard
     d.show_view("latent")
     latent = d.latent
+    settle(app)                        # the decodings come a frame after the points
     points, labels = latent.points, latent.labels
 
     def middle_of(c: int) -> np.ndarray:

@@ -3,17 +3,20 @@
 between them.
 
 Explorer, for a two-unit code: drag the cross anywhere in the latent plane and the image beside
-shows its decoding (the engine's Run.decode, through the training session). For any code: click
+shows its decoding (the engine's Run.decode, in the training thread while a run trains:
+latent_decoder.py). For any code: click
 two points, A then B, and the strip below shows the decodings of codes on the straight path from
 A's code to B's. Both are decoded again at each new sample, so they follow the network as it
 learns; the points keep their identity because the batch is the same for the whole run.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
 
 from gui.dashboard.image_frame import ImageFrame
@@ -25,20 +28,25 @@ from gui.training.tiles import mosaic
 # ten classes (digits) need ten colours: tab10, which stays apart on a projector
 LABEL_COLOURS = tuple(QColor(c) for c in ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"))
+# one brush per class, shared by its points: the scatter then draws ten symbols, not one each
+LABEL_BRUSHES = tuple(pg.mkBrush(c) for c in LABEL_COLOURS)
 PATH_STEPS = 9
+DECODE_INTERVAL_S = 0.4   # while a run trains, the decodings follow it at most this often
 PAD = 0.08              # of the cloud's extent, around it
 LEGEND_BAND = 4.0       # times PAD, above it
 
-Decode = Callable[[str, np.ndarray], "np.ndarray | None"]
+# request(node, z, done): decode z at node and call done(images or None), now or later
+Request = Callable[[str, np.ndarray, Callable[["np.ndarray | None"], None]], None]
 
 
 class LatentView:
-    """`decode(node, z)` turns codes into images or gives None (then `problem()` says why);
-    `edges()` lists the run's (source, destination) node pairs, to pair coder and decoder."""
+    """`request` decodes codes into images (LatentDecoder.request; None, and `problem()` says
+    why); `edges()` lists the run's (source, destination) node pairs, to pair coder and
+    decoder."""
 
-    def __init__(self, decode: Decode, edges: Callable[[], Iterable[tuple[str, str]]] = tuple,
+    def __init__(self, request: Request, edges: Callable[[], Iterable[tuple[str, str]]] = tuple,
                  problem: Callable[[], str] = str) -> None:
-        self._decode_fn, self._edges, self._problem = decode, edges, problem
+        self._request_fn, self._edges, self._problem = request, edges, problem
         self.scatter_frame = PlotFrame("Latent space")
         p = self.scatter_frame.plot
         # the cross is dragged, the points clicked: a drag must never pan the plot instead
@@ -63,6 +71,7 @@ class LatentView:
         p.addItem(self.target)
         self.point_view = ImageFrame("Decoded at the cross")
         self.path_view = ImageFrame("From A to B")
+        self._generation = 0
         self.reset()
 
     @property
@@ -87,12 +96,17 @@ class LatentView:
         self._labels: np.ndarray | None = None
         self._axes: np.ndarray | None = None        # PCA axes of the last frame
         self._range: tuple | None = None
+        self._axis_names: tuple[str, str] | None = None
         self.decoder: str | None = None
         self.pair: list[int] = []                   # indices of A and B in the batch
         self._next_pick = 0
         self.target_placed = False                  # the user has moved the cross
         self.decoded: np.ndarray | None = None      # the image at the cross (rows, cols)
+        self.decoded_at: tuple[float, float] | None = None     # ...and the point it shows
         self.path_images: np.ndarray | None = None
+        self._generation += 1                       # scheduled decodes check it
+        self._decode_scheduled = False
+        self._decoded_at = 0.0
 
     @property
     def points(self) -> np.ndarray:
@@ -129,8 +143,10 @@ class LatentView:
         self._points, self._axes, how = project_2d(values, self._axes)
         self._draw_points(labels, snap)
         self.decoder = decoder_for(encoder, list(snap.images), self._edges())
-        x_name, y_name = ("unit 1", "unit 2") if self._axes is None else ("PC 1", "PC 2")
-        self.scatter_frame.label_axes(x_name, y_name)
+        names = ("unit 1", "unit 2") if self._axes is None else ("PC 1", "PC 2")
+        if names != self._axis_names:         # a new label lays the plot out again: only once
+            self._axis_names = names
+            self.scatter_frame.label_axes(*names)
         self.scatter_frame.note.setText(f"{encoder}: {how}, {len(values)} examples, step "
                                         f"{snap.faces_step}")
         if len(self.pair) < 2:
@@ -141,7 +157,7 @@ class LatentView:
             self.target.setPos(*self._points.mean(axis=0))
             self.target.blockSignals(False)
         self._draw_pair()
-        self.decode_all()
+        self._schedule_decodes()
 
     def _draw_points(self, labels, snap: Snapshot) -> None:
         pts = self._points
@@ -149,11 +165,11 @@ class LatentView:
             labels = np.asarray(labels).astype(int)
             if self._labels is None or not np.array_equal(labels, self._labels):
                 self._labels = labels
-                self._brushes = [pg.mkBrush(LABEL_COLOURS[c % len(LABEL_COLOURS)]) for c in labels]
+                self._brushes = [LABEL_BRUSHES[c % len(LABEL_BRUSHES)] for c in labels]
                 self._fill_legend(labels, snap.start.class_names if snap.start else [])
             self.scatter.setData(pts[:, 0], pts[:, 1], brush=self._brushes)
         else:
-            self.scatter.setData(pts[:, 0], pts[:, 1], brush=pg.mkBrush(LABEL_COLOURS[0]))
+            self.scatter.setData(pts[:, 0], pts[:, 1], brush=LABEL_BRUSHES[0])
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         pad = np.maximum((hi - lo) * PAD, 1e-3)
         # a wider band on top keeps the legend of labels off the points
@@ -187,40 +203,96 @@ class LatentView:
 
     # ---- decoding --------------------------------------------------------------------------
     def decode_all(self) -> None:
-        """Decode the cross (two-unit codes) and the path from A to B with the current model."""
+        """Decode the cross (two-unit codes) and the path from A to B with the current model,
+        as one request: beside a training thread every call into torch waits for the GIL, so
+        one batch of ten points costs about half what two batches cost."""
         if self.decoder is None:
             self.point_view.say("no decoder draws images for this code\n"
                                 "(the explorer needs image data)")
             self.path_view.say("")
             return
-        if self.two_units:
-            self._decode_target()
-        else:
-            self.point_view.say("drag a point to decode it:\nthat needs a two-unit code")
-        self._decode_path()
+        pos = self.target.pos()
+        path = self._path_codes()
+        parts = ([np.array([[pos.x(), pos.y()]])] if self.two_units else []) + \
+            ([path] if path is not None else [])
+        if not parts:
+            self._show_cross(None, pos)
+            self._show_path(None)
+            return
+        z = np.vstack(parts)
+        n = 1 if self.two_units else 0
 
-    def _decode(self, z: np.ndarray) -> np.ndarray | None:
-        images = self._decode_fn(self.decoder, np.asarray(z, np.float32))
-        if images is None or np.ndim(images) != 3 or not len(images):
-            return None
-        return np.asarray(images)
+        def done(images: np.ndarray | None) -> None:
+            self._show_cross(images[:n] if images is not None else None, pos)
+            if path is not None:
+                self._show_path(images[n:] if images is not None else None)
+        self._request(z, done)
+
+    def _request(self, z: np.ndarray, done: Callable[[np.ndarray | None], None]) -> None:
+        """Decode z at the decoder; `done` gets (len(z), rows, cols) pictures or None, and is
+        not called at all when a new run began meanwhile (its own sample comes)."""
+        generation = self._generation
+
+        def checked(images) -> None:
+            if generation != self._generation:
+                return
+            ok = images is not None and np.ndim(images) == 3 and len(images) == len(z)
+            done(np.asarray(images) if ok else None)
+        self._request_fn(self.decoder, np.asarray(z, np.float32), checked)
+
+    def _schedule_decodes(self) -> None:
+        """Decode after this frame, and at most every DECODE_INTERVAL_S while samples arrive:
+        the decodings need not follow every sample, and the points of a new sample are drawn
+        in one frame and their decodings asked for in a later one."""
+        if self._decode_scheduled:
+            return
+        self._decode_scheduled = True
+        wait = max(0.0, DECODE_INTERVAL_S - (time.perf_counter() - self._decoded_at))
+        generation = self._generation
+        # the frame is the timer's context: a view closed meanwhile is never called
+        QTimer.singleShot(max(1, int(1000 * wait)), self.scatter_frame,
+                          lambda: self._scheduled_decode(generation))
+
+    def _scheduled_decode(self, generation: int) -> None:
+        self._decode_scheduled = False
+        if generation != self._generation:       # a new run began since: its own sample will come
+            return
+        self._decoded_at = time.perf_counter()
+        self.decode_all()
 
     def _decode_target(self) -> None:
         pos = self.target.pos()
-        images = self._decode(np.array([[pos.x(), pos.y()]]))
+        self._request(np.array([[pos.x(), pos.y()]]), lambda images: self._show_cross(images, pos))
+
+    def _show_cross(self, images: np.ndarray | None, pos) -> None:
+        if not self.two_units:
+            self.point_view.say("drag a point to decode it:\nthat needs a two-unit code")
+            return
         if images is None:
             self.point_view.say(self._problem() or "cannot decode")
             return
         self.decoded = images[0]
+        self.decoded_at = (pos.x(), pos.y())
         self.point_view.show(mosaic([images]))
         self.point_view.frame.note.setText(f"z = ({pos.x():.2f}, {pos.y():.2f})")
 
+    def _path_codes(self) -> np.ndarray | None:
+        if len(self.pair) < 2 or self._values is None:
+            return None
+        a, b = self._values[self.pair]
+        return interpolate(a, b, PATH_STEPS)
+
     def _decode_path(self) -> None:
+        path = self._path_codes()
+        if path is None:
+            self._show_path(None)
+        else:
+            self._request(path, self._show_path)
+
+    def _show_path(self, images: np.ndarray | None) -> None:
         if len(self.pair) < 2 or self._values is None:
             self.path_view.say("click two points: A, then B")
             return
-        a, b = self._values[self.pair]
-        images = self._decode(interpolate(a, b, PATH_STEPS))
         if images is None:
             self.path_view.say(self._problem() or "cannot decode")
             return

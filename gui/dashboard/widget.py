@@ -25,6 +25,7 @@ from gui.dashboard.curves import LossView, MetricsView
 from gui.dashboard.figures_text import figures_text
 from gui.dashboard.gradients import GradBarsView, HeatStripView
 from gui.dashboard.latent import LatentView
+from gui.dashboard.latent_decoder import LatentDecoder
 from gui.dashboard.layers import ActivationView, HistogramView
 from gui.dashboard.plot_frame import PAINT_METER, PlotFrame
 from gui.dashboard.reconstructions import ReconstructionsView
@@ -81,7 +82,9 @@ class DashboardWidget(QWidget):
         self.confusion, self.boundary = ConfusionView(), BoundaryView()
         self.recon = ReconstructionsView()
         self.code = CodeView(session.node_params)
-        self.latent = LatentView(session.decode, session.run_edges, lambda: session.decode_problem)
+        self.latent_decoder = LatentDecoder(session, self)
+        self.latent = LatentView(self.latent_decoder.request, session.run_edges,
+                                 lambda: self.latent_decoder.problem)
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.PlainText)    # run outcomes name nodes and quote errors
         self.summary.setWordWrap(True)

@@ -33,6 +33,7 @@ from engine.telemetry import DoneReport, ErrorReport, StartReport
 from engine.training.trainer import Run
 from gui.training import gradient_scale as scale
 from gui.training.badges import Thresholds, badges_for
+from gui.training.decode_mailbox import DecodeMailbox
 from gui.training.run_state import RunState
 from gui.training.worker import TrainingWorker
 
@@ -86,6 +87,7 @@ class TrainingSession(QObject):
         self._faces_pushed = -1                 # the sample step the canvas cards show
         self._faces: dict[str, str] = {}        # node id -> the face its block declares
         self.decode_problem = ""
+        self.mailbox = DecodeMailbox()          # decodes the training thread makes for the GUI
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setInterval(OVERLAY_INTERVAL_MS)
         self._overlay_timer.timeout.connect(self._push_overlay)
@@ -237,6 +239,11 @@ class TrainingSession(QObject):
         """(source id, destination id) of every edge of the current (or last) run's graph."""
         return [(e.src, e.dst) for e in self.run.doc.edges] if self.run is not None else []
 
+    def decodes_in_background(self) -> bool:
+        """A training thread is running (not paused): decode through `mailbox`, which that
+        thread serves between steps, rather than with `decode` here (see decode_mailbox.py)."""
+        return self.status == "running" and self.worker is not None
+
     def decode(self, node_id: str, z: np.ndarray) -> np.ndarray | None:
         """Latent points (k, units) through the decoding block `node_id` of the current or last
         run: (k, rows, cols) images in [0, 1]. None before the run has built its model (the
@@ -270,7 +277,8 @@ class TrainingSession(QObject):
         self._faces = {n.id: face for n in doc.nodes.values()
                        if (face := getattr(blocks.get(n.type), "face", None))}
         self._replace_state(self.state_factory())
-        self.worker = w = TrainingWorker(run, self.state)
+        self.mailbox = DecodeMailbox()
+        self.worker = w = TrainingWorker(run, self.state, mailbox=self.mailbox)
         w.run_started.connect(self._on_started)
         w.epoch_ended.connect(self._on_epoch)
         w.run_done.connect(self._on_done)
@@ -346,9 +354,14 @@ class TrainingSession(QObject):
             return
         worker.abort()
         deadline = time.monotonic() + SHUTDOWN_TIMEOUT_S
-        while worker.isRunning() and time.monotonic() < deadline:
+        # processEvents may deliver `finished` (then _on_thread_finished lets go of the worker
+        # and deletes it later) and, called outside any event loop, that deferred delete too:
+        # past that point the worker must not be touched (seen: "already deleted")
+        while self.worker is worker and worker.isRunning() and time.monotonic() < deadline:
             QCoreApplication.processEvents()
             time.sleep(0.01)
+        if self.worker is not worker:
+            return
         if worker.isRunning():
             # stuck in something that cannot be interrupted (a huge batch, a slow disk): leave
             # it rather than hang the window on a wait

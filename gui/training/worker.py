@@ -18,6 +18,7 @@ from PySide6.QtCore import QThread, QTimer, Signal, Slot
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, StepReport
 from engine.training.trainer import Run
 from gui.training import boundary, gc_guard
+from gui.training.decode_mailbox import DecodeMailbox
 from gui.training.run_state import RunState
 
 EMIT_INTERVAL_S = 0.02
@@ -41,10 +42,13 @@ class TrainingWorker(QThread):
     run_done = Signal(object)         # DoneReport
     run_failed = Signal(object)       # ErrorReport
 
-    def __init__(self, run: Run, state: RunState, parent=None):
+    def __init__(self, run: Run, state: RunState, parent=None,
+                 mailbox: DecodeMailbox | None = None):
         super().__init__(parent)
         self.engine_run = run
         self.state = state
+        # latent points the GUI wants decoded: served here between reports (decode_mailbox.py)
+        self.mailbox = mailbox if mailbox is not None else DecodeMailbox()
         self._abort = False
         self._torch_threads = gui_torch_threads()
         # the cyclic collector must not run in the training thread (see gc_guard): the GUI
@@ -100,6 +104,8 @@ class TrainingWorker(QThread):
                 gen.close()
                 return
             state.apply(rep)
+            if self.mailbox.waiting:
+                self.mailbox.serve(self.engine_run)
             now = time.perf_counter()
             if isinstance(rep, StepReport):
                 if draw_boundary and now - last_boundary >= BOUNDARY_INTERVAL_S:

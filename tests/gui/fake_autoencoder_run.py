@@ -4,6 +4,7 @@ and .jacobian_norm) and decodes latent points with a fixed function: the GUI's a
 are tested against the contract, without depending on how well a real network learns."""
 from __future__ import annotations
 
+import threading
 import time
 from types import SimpleNamespace
 
@@ -52,6 +53,7 @@ class FakeAutoencoderRun:
         self.histogram_node = None
         self._ctx = None
         self.decoded: list[np.ndarray] = []       # every batch of codes decode() was given
+        self.decode_threads: list[int] = []        # ...and the thread that asked
         rng = np.random.default_rng(1)
         self.inputs = digit_like(N_IMAGES)
         self.noisy = np.clip(self.inputs + rng.normal(0, 0.3, self.inputs.shape), 0, 1).astype(np.float32)
@@ -78,6 +80,7 @@ class FakeAutoencoderRun:
     def decode(self, node_id: str, z: np.ndarray) -> np.ndarray:
         assert node_id == self.decoder, node_id
         self.decoded.append(np.array(z))
+        self.decode_threads.append(threading.get_ident())
         return decode_plane(z)
 
     def sample(self, progress: float) -> tuple[dict, dict]:

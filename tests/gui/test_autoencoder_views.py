@@ -4,6 +4,8 @@ run that yields reports as the telemetry contract describes them (tests/gui/fake
 the last ones train the real lessons for an epoch or two."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
@@ -135,6 +137,7 @@ def test_latent_explorer_decodes_where_the_cross_is_dragged(window, qtbot, fake_
     latent = d.latent
     qtbot.waitUntil(lambda: latent.scatter_frame.widget.isVisible())
     assert latent.two_units and latent.target.isVisible() and latent.decoder == "out"
+    qtbot.waitUntil(lambda: latent.decoded is not None)      # decoded a frame after the points
     # a signed code's bars on the canvas are its units' mean magnitudes (a mean is about 0)
     assert "mean |code|" in window.scene.live_face("h1").caption
     before = latent.decoded.copy()
@@ -161,6 +164,36 @@ def test_latent_explorer_decodes_where_the_cross_is_dragged(window, qtbot, fake_
     assert np.allclose(runs[0].decoded[-1][0], codes[5], atol=1e-5)
     assert np.allclose(runs[0].decoded[-1][-1], codes[17], atol=1e-5)
     assert latent.path_images.shape == (9, 8, 8)
+
+
+def test_while_training_the_training_thread_decodes(window, qtbot, fake_run):
+    """The explorer never calls into torch from the GUI thread while a run trains: beside the
+    training thread each call would wait for the GIL (seen: 47 ms for ten points)."""
+    assert window.open_path(GRAPHS / "mlp_digits.json")
+    runs = fake_run(decoder="out", encoder="h1", units=2, epochs=4, steps_per_epoch=25,
+                    step_s=0.02)
+    window.session.run_action.trigger()
+    d = dashboard(window)
+    qtbot.waitUntil(lambda: d.show_view("latent"), timeout=10_000)
+    latent = d.latent
+    qtbot.waitUntil(lambda: latent.decoded is not None and latent.path_images is not None,
+                    timeout=10_000)
+    assert window.session.status == "running"
+    gui_thread = threading.get_ident()
+    assert runs[0].decode_threads and gui_thread not in runs[0].decode_threads
+    # a drag while it trains: decoded there too, and shown once the thread has served it
+    start = latent.target.pos()
+    latent.move_target(start.x() + 1.0, start.y())
+    qtbot.waitUntil(lambda: latent.decoded_at == (start.x() + 1.0, start.y()), timeout=10_000)
+    assert gui_thread not in runs[0].decode_threads
+    # paused, nothing trains: the GUI thread decodes at once
+    window.session.pause()
+    qtbot.waitUntil(lambda: not window.session.decodes_in_background())
+    latent.move_target(start.x() - 1.0, start.y())
+    assert latent.decoded_at == (start.x() - 1.0, start.y())
+    assert runs[0].decode_threads[-1] == gui_thread
+    window.session.stop()
+    qtbot.waitUntil(lambda: window.session.status == "idle", timeout=10_000)
 
 
 def test_view_option_picks_the_tab(monkeypatch, tmp_path, capsys):
@@ -205,7 +238,8 @@ def test_a_real_autoencoder_draws_on_its_blocks(window, qtbot, lesson):
         assert d.recon.error is not None and 0 <= d.recon.error < 0.2
         assert d.show_view("latent")
         latent = d.latent
-        assert latent.decoder == decoder and latent.path_images is not None
+        assert latent.decoder == decoder
+        qtbot.waitUntil(lambda: latent.path_images is not None)
         if latent.two_units:
             before = latent.decoded.copy()
             pos = latent.target.pos()
