@@ -160,7 +160,7 @@ def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = T
     n_data = nodes_in_role(doc, "source")
     if len(n_data) > 1:
         p.append(Problem(f"a graph takes one Dataset; this one has {len(n_data)}", n_data[1]))
-    if need_loss and not nodes_in_role(doc, "objective"):
+    if need_loss and not nodes_in_role(doc, "objective") and not unsupervised_nodes(doc):
         p.append(Problem("the graph has no Loss node, so there is nothing to train"))
     if need_loss and not n_data:
         p.append(Problem("the graph has no Dataset node, so there is nothing to train on"))
@@ -173,6 +173,12 @@ def nodes_in_role(doc: GraphDocument, role: str) -> list[str]:
             if (b := blocks.get(n.type)) is not None and b.role == role]
 
 
+def unsupervised_nodes(doc: GraphDocument) -> list[str]:
+    """Ids of the nodes whose block learns from its input alone (an RBM), in file order."""
+    return [n.id for n in doc.nodes.values()
+            if (b := blocks.get(n.type)) is not None and b.unsupervised]
+
+
 def _check_usage(doc: GraphDocument, a: Analysis, resolved: dict[str, dict[str, Any]],
                  index: EdgeIndex) -> None:
     """Checks that need the whole graph: unused outputs, targets a loss cannot take, settings
@@ -180,7 +186,7 @@ def _check_usage(doc: GraphDocument, a: Analysis, resolved: dict[str, dict[str, 
     p = a.problems
     for node in doc.nodes.values():
         block = blocks.get(node.type)
-        if (block and block.outputs and block.role != "source"
+        if (block and block.outputs and block.role != "source" and not block.unsupervised
                 and not index.feeds_something(node.id)):
             p.append(Problem(f"'{node.id}' feeds nothing, so training leaves it out", node.id,
                              severity="warning"))
@@ -236,13 +242,15 @@ class CompiledGraph(nn.Module):
             fold = block.reads_logits_of(params[nid])
             pred_node = pred_key.split(".")[0]
             fused = None
-            if fold and block_of[pred_node].activation_fn(params[pred_node]) == fold:
+            # a block that ends in the activation and yields the values before it is asked
+            # first: an RBM is a sigmoid (its activation_fn) but its input is not its logits
+            if fold and (ends := block_of[pred_node].final_activation(params[pred_node])) \
+                    and ends[0] == fold and pred_key == f"{pred_node}.out":
+                fused = fold
+                pred_key = f"{pred_node}.{ends[1]}"
+            elif fold and block_of[pred_node].activation_fn(params[pred_node]) == fold:
                 fused = fold
                 pred_key = src_of[(pred_node, "in")]
-            elif fold and (ends := block_of[pred_node].final_activation(params[pred_node])) \
-                    and ends[0] == fold and pred_key == f"{pred_node}.out":
-                fused = fold        # a block that ends in the activation yields its input too
-                pred_key = f"{pred_node}.{ends[1]}"
             self.losses.append(LossSpec(nid, pred_key, target_key,
                                         block.loss_function(params[nid], a.in_widths[nid]),
                                         params[nid]["weight"], fused, out_key))
@@ -252,6 +260,8 @@ class CompiledGraph(nn.Module):
         index = EdgeIndex(doc.edges)
         needed: set[str] = set()
         stack = [k.split(".")[0] for s in self.losses for k in (s.pred_key, s.target_key)]
+        # and what blocks that learn without a loss need (an RBM, and the layers below it)
+        stack += [nid for nid in a.order if block_of[nid].unsupervised]
         while stack:
             nid = stack.pop()
             if nid in needed:
@@ -307,6 +317,24 @@ class CompiledGraph(nn.Module):
         except (RuntimeError, MemoryError) as exc:
             raise NodeFailure(out.partition(".")[0], exc) from exc
         return v
+
+    def value_of(self, key: str, x: torch.Tensor) -> torch.Tensor:
+        """One value ('node.port') of the forward pass for inputs x, computing only the steps up
+        to it (an RBM's input while the ones below it are frozen)."""
+        if key == self.x_key:
+            return x
+        v = {self.x_key: x, self.y_key: None}
+        for out, module, ins in self._steps:
+            r = module(*[v[k] for k in ins])
+            if type(r) is dict:
+                node = out[:-4]
+                for k, t in r.items():
+                    v[f"{node}.{k}"] = t
+            else:
+                v[out] = r
+            if key in v:
+                return v[key]
+        raise KeyError(f"the forward pass computes no value '{key}'")
 
     @property
     def computed_nodes(self) -> list[str]:

@@ -6,10 +6,11 @@ from engine.blocks.base import Block, Param, ShapeError, Width
 from engine.blocks.data import Augment, Dataset
 from engine.blocks.layers import Activation, Add, BatchNorm, Concat, Dense, Dropout
 from engine.blocks.objectives import Loss
+from engine.blocks.rbm import RBM
 
 REGISTRY: dict[str, type[Block]] = {
     b.name: b for b in (Dataset, Augment, Corrupt, Dense, Activation, Dropout, BatchNorm, Add,
-                        Concat, Encoder, Decoder, Loss)
+                        Concat, Encoder, Decoder, RBM, Loss)
 }
 CATEGORIES = ("Data", "Layers", "Blocks", "Objectives")
 

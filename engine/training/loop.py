@@ -18,6 +18,7 @@ from engine.telemetry import DoneReport, EpochReport, Report, StartReport, StepR
 from engine.training.autoencoders import AutoencoderWatch
 from engine.training.plans import Phase, Plan
 from engine.training.probes import locate_non_finite
+from engine.training.rbms import RBMWatch
 from engine.training.stopping import EarlyStopper
 from engine.training.watch import GradientWatch, Sampler, sampled_figures
 
@@ -42,6 +43,8 @@ class Loop:
                            for name, opt in self.optimizers.items()}
         # an autoencoder's pictures, codes and code figures; None for other graphs
         self.codes = AutoencoderWatch.for_run(ctx, self.cfg["seed"]) if self.observe else None
+        # an RBM's pictures and filters while it pretrains; None for other graphs
+        self.rbms = RBMWatch.for_run(ctx) if self.full else None
 
     def batch_size(self, phase: Phase) -> int:
         return phase.batch_size or self.cfg["batch_size"]
@@ -122,11 +125,14 @@ class Loop:
                             term_sums[k] = term_sums.get(k, 0.0) + t.detach()
                     if self.full:
                         rep = self._step_report(epoch, i + 1, global_step, loss, terms, raw, used)
+                        rep.phase = phase.name
                         if sample:
                             sampled_figures(rep, model, watch, before, update.values,
                                             self.run.histogram_node)
                             if self.codes is not None:
                                 self.codes.sample(rep)
+                            if self.rbms is not None:
+                                self.rbms.sample(rep, phase.name)
                             self.sampler.taken(global_step, began)
                         yield rep
                 done = i + 1

@@ -24,7 +24,7 @@ from engine.data.prepare import prepare
 from engine.errors import DataError, GraphError
 from engine.graph import GraphDocument
 from engine.telemetry import ErrorReport, Report, StepReport
-from engine.training import autoencoders, failures, settings
+from engine.training import autoencoders, failures, rbms, settings
 from engine.training.control import Control
 from engine.training.loop import Loop
 from engine.training.plans import Plan, plan_for
@@ -142,6 +142,8 @@ class Run:
         target's own units. Call between steps, or after the run."""
         ctx = self.prepare()
         model = ctx.model
+        if not model.losses:
+            raise ValueError("this graph has no Loss, so nothing in it predicts")
         was_training = model.training
         model.eval()
         try:
@@ -165,6 +167,16 @@ class Run:
         alone, without gradients, and leaves the model's train/eval mode alone. Raises
         ValueError for a node that is not a decoder or a z of the wrong width."""
         return autoencoders.decode(self.prepare(), node_id, z)
+
+    def gibbs(self, node_id: str, n: int = 8, steps: int = 100, every: int = 1,
+              seed: int = 0) -> np.ndarray:
+        """An RBM's Gibbs chain started from noise, as pictures (1 + steps // every, n, rows,
+        cols) in [0, 1]: frame 0 the noise, then the visible means every `every` steps (a higher
+        RBM's carried down to pixels through the RBMs below). Safe from another thread while
+        the run trains: it reads that node's parameters without gradients, with a generator of
+        its own, and leaves the model's mode and the global random state alone. Raises
+        ValueError for a node that is not an RBM, or bad counts."""
+        return rbms.gibbs(self.prepare(), node_id, n, steps, every, seed)
 
     def evaluate(self, split: Any, final: bool = False) -> dict[str, Any]:
         """Loss and metrics of the current weights on a split of the prepared data."""

@@ -100,4 +100,4 @@ def plan_for(model: Any) -> type[Plan]:
     return REGISTRY[named[0]]
 
 
-from engine.training.plans import autoencoder, supervised  # noqa: E402,F401  (register themselves)
+from engine.training.plans import autoencoder, contrastive, supervised  # noqa: E402,F401  (register themselves)
