@@ -8,7 +8,7 @@ from typing import Any
 from gui.training.badges import Thresholds, badges_for
 from gui.training.run_state import Snapshot
 
-_KEYS = ("loss", "accuracy", "f1", "mse", "mae", "r2")
+_KEYS = ("loss", "accuracy", "f1", "mse", "mae", "r2", "recon_error", "neg_elbo")
 
 
 def _num(v: Any) -> str:

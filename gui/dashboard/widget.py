@@ -38,7 +38,8 @@ FRAME_MS = 33
 # thread's CPU clock): past it, frames are skipped. Training shares the GIL with drawing, so
 # every millisecond drawn is a millisecond of training lost on a small machine.
 GUI_SHARE = 0.08
-_KEYS = (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE"))
+_KEYS = (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE"),
+         ("recon_error", "reconstruction error (squared, per pixel)"))
 
 
 class AdaptiveGrid(QWidget):
@@ -371,6 +372,9 @@ def summary_text(snap: Snapshot) -> tuple[str, bool]:
             extra = f" (a model that learns nothing: {base:.4f})" if isinstance(base, (int, float)) else ""
             parts.append(f"Test {label} {v:.4f}{extra}")
             break
+    elbo = d.test.get("neg_elbo")
+    if isinstance(elbo, (int, float)):            # a VAE: the bound on the data's likelihood
+        parts.append(f"Test −ELBO {elbo:.1f} nats per example")
     how = {"completed": "completed", "early_stopped": "stopped early, no more improvement",
            "stopped": "stopped by you"}.get(d.reason, d.reason)
     parts.append(f"{how} after {d.epochs_run} epochs")

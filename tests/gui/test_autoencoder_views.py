@@ -68,8 +68,10 @@ def test_reconstructions_reach_the_decoder_face_and_the_view(window, qtbot, fake
     assert code is not None and code.kind == "code" and "16 units" in code.caption
     assert all(window.scene.live_face(n) is None for n in ("data", "h2", "loss"))
 
-    # the dashboard: the three views appear; the Reconstructions view shows the three rows
+    # the dashboard: the outcome line, then the three views; Reconstructions has three rows
     d = dashboard(window)
+    assert "Test reconstruction error (squared, per pixel) 0.0100" in d.summary.text()
+    assert "recon_error 0.01" in d.copy_figures()
     assert d.available_views() == AE_VIEWS
     assert d.show_view("reconstructions")
     shown = d.recon.images.shown
