@@ -15,7 +15,14 @@ HEADLESS = ("train", "check", "blocks")
 def main(argv: list[str]) -> int:
     if argv and argv[0] in HEADLESS:
         from engine.cli import main as cli_main
-        return cli_main(argv)
+        try:
+            return cli_main(argv)
+        except BrokenPipeError:
+            # the reader went away (`main.py train ... | head`): stop quietly, as Unix tools do;
+            # stdout is pointed at /dev/null so the interpreter's final flush cannot fail again
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0

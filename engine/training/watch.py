@@ -32,6 +32,7 @@ class GradientWatch:
         # nodes with several watched tensors report one size: sqrt of the sum of squares
         self._owner = (None if all(c == 1 for c in counts) else
                        torch.repeat_interleave(torch.arange(len(counts)), torch.tensor(counts)))
+        self._owner_list = self._owner.tolist() if self._owner is not None else None
         self.clip = clip
         self.params = [p for p in model.parameters() if p.requires_grad]
         # on the CPU the sizes are read straight from the gradients' memory with numpy: three
@@ -63,14 +64,13 @@ class GradientWatch:
             if finite and self.clip:
                 clip_gradients(self.clip, self.params)
             return value, finite, None, None
+        if self._on_host:
+            return self._after_backward_on_host(loss)
         if self.level == "full" and not self.clip and self._owner is None:
-            if self._on_host:
-                value, raw_l = loss.item(), _host_norms(self.tensors)
-            else:
-                # the loss and every layer's size in one stack and one read from the device
-                grads = [t.grad if t.grad is not None else torch.zeros_like(t) for t in self.tensors]
-                read = torch.stack([loss.detach(), *torch._foreach_norm(grads)]).tolist()
-                value, raw_l = read[0], read[1:]
+            # the loss and every layer's size in one stack and one read from the device
+            grads = [t.grad if t.grad is not None else torch.zeros_like(t) for t in self.tensors]
+            read = torch.stack([loss.detach(), *torch._foreach_norm(grads)]).tolist()
+            value, raw_l = read[0], read[1:]
             self._raw_sum = (raw_l if self._raw_sum is None
                              else [a + b for a, b in zip(self._raw_sum, raw_l)])
             return value, math.isfinite(value) and math.isfinite(sum(raw_l)), raw_l, raw_l
@@ -99,6 +99,38 @@ class GradientWatch:
             self._used_sum = (used_l if self._used_sum is None
                               else [a + b for a, b in zip(self._used_sum, used_l)])
         return value, math.isfinite(value) and math.isfinite(sum(raw_l)), raw_l, used_l
+
+    def _host_sizes(self) -> list[float]:
+        norms = _host_norms(self.tensors)
+        if self._owner is None:
+            return norms
+        squares = [0.0] * len(self.ids)
+        for owner, n in zip(self._owner_list, norms):
+            squares[owner] += n * n
+        return [math.sqrt(q) for q in squares]
+
+    def _after_backward_on_host(self, loss: torch.Tensor) -> tuple[float, bool, list | None, list | None]:
+        """after_backward on the CPU: sizes read with numpy, sums kept as Python floats (a
+        tiny network's whole step is a few hundred microseconds, and each torch call in it
+        costs several)."""
+        value = loss.item()
+        raw_l = self._host_sizes()
+        used_l = raw_l
+        if self.clip:
+            total = clip_gradients(self.clip, self.params)
+            if self.clip["mode"] == "norm":
+                # the factor clip_grad_norm_ applied, so the used sizes cost no second pass
+                factor = min(1.0, self.clip["max"] / (float(total) + 1e-6))
+                used_l = [r * factor for r in raw_l]
+            else:
+                used_l = self._host_sizes()
+            self._used_sum = (used_l if self._used_sum is None
+                              else [a + b for a, b in zip(self._used_sum, used_l)])
+        self._raw_sum = raw_l if self._raw_sum is None else [a + b for a, b in zip(self._raw_sum, raw_l)]
+        finite = math.isfinite(value) and math.isfinite(sum(raw_l))
+        if self.level == "full":
+            return value, finite, raw_l, used_l
+        return value, finite, None, None
 
     def epoch_means(self, steps: int) -> tuple[dict[str, float], dict[str, float]]:
         """(used sizes, raw sizes) averaged over the epoch's steps."""

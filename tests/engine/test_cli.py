@@ -101,3 +101,15 @@ def test_epochs_and_seed_flags():
     r = cli("train", GRAPHS / "mlp_digits.json", "--json", "--epochs", "1", "--seed", "5")
     events = [json.loads(line) for line in r.stdout.splitlines()]
     assert [e["epoch"] for e in events if e["event"] == "epoch"] == [1]
+
+
+def test_train_piped_into_a_reader_that_stops_early_ends_quietly():
+    """`main.py train FILE | head -1`: the reader closes the pipe; no traceback, exit 0."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "train",
+                             str(GRAPHS / "moons_boundary.json"), "--epochs", "40"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert first.startswith(b"training on") and "Traceback" not in err

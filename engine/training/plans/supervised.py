@@ -67,14 +67,19 @@ class SupervisedPlan(Plan):
             pred_key, target_key = self._scored
             v = update.values
             pred = v[pred_key]
-            # a comparison or argmax carries no gradient, so no detach (one call fewer a step)
-            self._predicted.append(pred[:, 0] > 0 if pred.shape[1] == 1 else pred.argmax(dim=1))
+            # one call a step: a comparison or argmax carries no gradient, so no detach, and a
+            # single logit's column is taken once an epoch (a view of a tensor that needs
+            # gradients costs autograd bookkeeping at every step)
+            self._predicted.append(pred > 0 if pred.shape[1] == 1 else pred.argmax(dim=1))
             self._targets.append(v[target_key])
 
     def epoch_figures(self, steps: int, rows: int) -> dict[str, float]:
         if not self._predicted:
             return {}
-        correct = torch.cat(self._predicted).long() == torch.cat(self._targets)
+        predicted = torch.cat(self._predicted)
+        if predicted.dim() == 2:                # yes/no outputs: one column of comparisons
+            predicted = predicted[:, 0]
+        correct = predicted.long() == torch.cat(self._targets)
         self._predicted, self._targets = [], []
         return {"accuracy": float(correct.sum()) / len(correct)}
 
