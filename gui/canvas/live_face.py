@@ -50,6 +50,7 @@ class LiveFaceItem(QGraphicsItem):
         self.caption = ""
         self.height = 0.0
         self.shown_step = -1
+        self.shown: dict | None = None       # the sample drawn (the report's own dict)
         self.setAcceptedMouseButtons(Qt.NoButton)   # clicks fall through to the canvas
         # parented once every attribute boundingRect() reads exists: the scene asks at once
         self.setParentItem(parent)
@@ -66,6 +67,7 @@ class LiveFaceItem(QGraphicsItem):
         if recon is None or len(recon) == 0:
             return
         rgb = mosaic([given, recon], columns=min(STRIP_IMAGES, len(recon)))
+        self.shown = arrays
         corrupted = arrays.get("corrupted") is not None
         self.kind, self.caption = "reconstructions", ""
         self._set_image(rgb, step)
@@ -90,6 +92,7 @@ class LiveFaceItem(QGraphicsItem):
         few = len(means) <= FEW_UNITS
         rgb, top = bar_strip(means, height=24, bar=3 if few else 1, gap=1 if few else 0)
         self.kind = "code"
+        self.shown = code
         what = "mean |code|" if signed else "mean"
         self.caption = f"{len(means)} units · {what} {float(np.nanmean(means)):.2f}"
         self._set_image(rgb, step)

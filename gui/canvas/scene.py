@@ -287,7 +287,7 @@ class CanvasScene(QGraphicsScene):
             face = self._faces.get(nid)
             if face is None or face.parentItem() is not item:
                 face = self._faces[nid] = LiveFaceItem(item, NODE_W, NODE_H, self.theme)
-            if face.shown_step == step and face.kind == kind:
+            if face.shown is data[nid]:      # the same sample (a node that stopped reporting)
                 continue
             if kind == "reconstructions":
                 face.show_reconstructions(data[nid], step)

@@ -42,7 +42,7 @@ class CodeView:
         self.jac_box.addItem(self.jac_curve)
         legend.addItem(self.jac_curve, "squared Jacobian norm (right)")
         self.epochs.plot.addItem(self.rho_lines[1])
-        self._step = -1
+        self._serial = 0          # the sample (RunState.faces_serial) drawn
         self._epochs_drawn = -1
         self.shown_means: np.ndarray | None = None
         self.reset()
@@ -76,14 +76,14 @@ class CodeView:
             line.setVisible(False)
         self.mean_curve.setData([], [])
         self.jac_curve.setData([], [])
-        self._step = self._epochs_drawn = -1
+        self._serial, self._epochs_drawn = 0, -1
         self.shown_means = None
         for f in self.frames:
             f.note.setText("")
 
     def update(self, snap: Snapshot) -> None:
-        if snap.codes and snap.faces_step != self._step:
-            self._step = snap.faces_step
+        if snap.codes and snap.faces_serial != self._serial:
+            self._serial = snap.faces_serial
             node, code = next(iter(snap.codes.items()))
             self._draw_sample(node, code)
         if len(snap.epochs) != self._epochs_drawn:

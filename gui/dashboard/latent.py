@@ -90,7 +90,7 @@ class LatentView:
         self.point_view.reset()
         self.path_view.reset()
         self.scatter_frame.note.setText("")
-        self._step = -1
+        self._serial = 0          # the sample (RunState.faces_serial) drawn
         self._values: np.ndarray | None = None     # codes (m, units) of the fixed batch
         self._points = np.zeros((0, 2))             # as plotted
         self._labels: np.ndarray | None = None
@@ -131,9 +131,9 @@ class LatentView:
             if snap.start is not None and not self.point_view.message.toPlainText():
                 self.point_view.say("codes appear at the first sample")
             return
-        if snap.faces_step == self._step:
+        if snap.faces_serial == self._serial:
             return
-        self._step = snap.faces_step
+        self._serial = snap.faces_serial
         encoder, code = next(iter(snap.codes.items()))
         values = np.asarray(code.get("values", np.zeros((0, 0))), np.float64)
         if values.ndim != 2 or not len(values):

@@ -15,22 +15,22 @@ class ReconstructionsView:
     def __init__(self) -> None:
         self.images = ImageFrame("Reconstructions")
         self.frame = self.images.frame
-        self._step = -1
+        self._serial = 0          # the sample (RunState.faces_serial) drawn
         self.error: float | None = None     # mean squared error per pixel of the shown sample
 
     def reset(self) -> None:
         self.images.reset()
-        self._step = -1
+        self._serial = 0          # the sample (RunState.faces_serial) drawn
         self.error = None
 
     def update(self, snap: Snapshot) -> None:
-        if snap.faces_step == self._step:
+        if snap.faces_serial == self._serial:
             return
         if not snap.images:
             if snap.start is not None and not self.images.message.toPlainText():
                 self.images.say("reconstructions appear at the first sample")
             return
-        self._step = snap.faces_step
+        self._serial = snap.faces_serial
         node, arrays = next(iter(snap.images.items()))
         rows = [(arrays.get(key), name) for key, name in ROWS if arrays.get(key) is not None]
         if not rows:

@@ -116,11 +116,13 @@ class Snapshot:
     error: ErrorReport | None
     # the last step's norms before gradient clipping; empty when nothing was clipped
     grad_latest_raw: dict[str, float] = field(default_factory=dict)
-    # autoencoders: the newest sampled reconstructions and codes (StepReport.images, .codes),
-    # each with the global step it was sampled at (-1: none yet)
+    # autoencoders (and RBMs): the newest sampled pictures and codes per node (StepReport.images,
+    # .codes); faces_serial counts the samples that brought any (0: none yet; what views compare,
+    # since a step number restarts with each phase), faces_step is the last one's step
     images: dict[str, dict[str, Any]] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     faces_step: int = -1
+    faces_serial: int = 0
 
     @property
     def layers(self) -> list[str]:
@@ -165,6 +167,7 @@ class RunState:
         self.images: dict[str, dict[str, Any]] = {}
         self.codes: dict[str, dict[str, Any]] = {}
         self.faces_step = -1
+        self.faces_serial = 0
         self.boundary: dict[str, Any] | None = None
         self.done: DoneReport | None = None
         self.error: ErrorReport | None = None
@@ -214,9 +217,12 @@ class RunState:
             self.histograms, self.histogram_step = rep.histograms, rep.global_step
         if rep.images or rep.codes:
             # the reports' arrays are made afresh at each sample and never written again, so
-            # keeping references is enough: readers see either the old dict or the new one
-            self.images, self.codes = rep.images or self.images, rep.codes or self.codes
+            # keeping references is enough; merged per node, since a node may stop reporting
+            # (an RBM of a stack once its pretraining phase is over) and keeps its last pictures
+            self.images = {**self.images, **rep.images} if rep.images else self.images
+            self.codes = {**self.codes, **rep.codes} if rep.codes else self.codes
             self.faces_step = rep.global_step
+            self.faces_serial += 1
         self._step_times.append(time.perf_counter())
         if len(self._step_times) > 64:
             del self._step_times[:32]
@@ -250,11 +256,11 @@ class RunState:
                       if self._log_smooth is not None else {})
             return smooth, dict(self.sampled.get("dead", {}))
 
-    def faces(self) -> tuple[int, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-        """The newest reconstructions and codes with the step they were sampled at: what the
-        canvas draws on the nodes' faces, without the cost of a whole snapshot."""
+    def faces(self) -> tuple[int, int, dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """(serial, step, images, codes) of the newest sample: what the canvas draws on the
+        nodes' faces, without the cost of a whole snapshot."""
         with self._lock:
-            return self.faces_step, dict(self.images), dict(self.codes)
+            return self.faces_serial, self.faces_step, dict(self.images), dict(self.codes)
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -271,7 +277,7 @@ class RunState:
                 grad_cols, grad_span, dict(self.grad_latest), smooth, list(self.epochs),
                 dict(self.sampled), dict(self.histograms), self.histogram_step, self.boundary,
                 self.done, self.error, dict(self.grad_latest_raw), dict(self.images),
-                dict(self.codes), self.faces_step)
+                dict(self.codes), self.faces_step, self.faces_serial)
 
     def _seconds_left(self, total: int) -> float | None:
         """Remaining steps times the typical recent step time (the median ignores pauses)."""

@@ -84,7 +84,7 @@ class TrainingSession(QObject):
         self._pending: str | None = None        # "running" | "paused": start again once idle
         self._switch_interval: float | None = None
         self._overlay_pushed: tuple | None = None
-        self._faces_pushed = -1                 # the sample step the canvas cards show
+        self._faces_pushed = 0                  # the sample (serial) the canvas cards show
         self._faces: dict[str, str] = {}        # node id -> the face its block declares
         self.decode_problem = ""
         self.mailbox = DecodeMailbox()          # decodes the training thread makes for the GUI
@@ -386,9 +386,9 @@ class TrainingSession(QObject):
         if self.scene is None:
             return
         # autoencoders' cards (reconstructions, code bars): only when a new sample came
-        step, images, codes = self.state.faces()
-        if step >= 0 and step != self._faces_pushed:
-            self._faces_pushed = step
+        serial, step, images, codes = self.state.faces()
+        if serial and serial != self._faces_pushed:
+            self._faces_pushed = serial
             self.scene.set_live_faces(images, codes, step)
         colors, badges = self.overlay()
         key = (tuple((k, c.rgb()) for k, c in colors.items()), tuple(badges.items()))
@@ -398,7 +398,7 @@ class TrainingSession(QObject):
 
     def _clear_canvas(self) -> None:
         self._overlay_pushed = None
-        self._faces_pushed = -1
+        self._faces_pushed = 0
         if self.scene is not None:
             self.scene.highlight_node(None, "")
             self.scene.clear_training_overlay()

@@ -250,3 +250,22 @@ def test_a_real_autoencoder_draws_on_its_blocks(window, qtbot, lesson):
             assert not np.allclose(latent.decoded, before)
     finally:
         window.session.shutdown()
+
+
+def test_run_state_keeps_each_nodes_last_pictures():
+    """A node that stops reporting keeps its last pictures (an RBM of a stack after its own
+    phase), and samples are told apart by a serial: step numbers restart with each phase."""
+    from engine.telemetry import StepReport
+    from gui.training.run_state import RunState
+
+    state = RunState()
+    first = {"input": np.zeros((8, 8, 8)), "recon": np.zeros((8, 8, 8))}
+    second = {"input": np.ones((8, 8, 8)), "recon": np.ones((8, 8, 8))}
+    state.apply(StepReport(1, 5, 5, 0.1, {}, {}, images={"rbm1": first}))
+    state.apply(StepReport(1, 5, 5, 0.1, {}, {}, images={"rbm2": second}, phase="pretrain:rbm2"))
+    state.apply(StepReport(1, 6, 6, 0.1, {}, {}))                    # not a sampled step
+    serial, step, images, _codes = state.faces()
+    assert (serial, step) == (2, 5)
+    assert images["rbm1"] is first and images["rbm2"] is second
+    snap = state.snapshot()
+    assert snap.faces_serial == 2 and set(snap.images) == {"rbm1", "rbm2"}
