@@ -143,12 +143,12 @@ def _compiled(name: str, **encoder):
     return model, model(x, None)
 
 
-def test_sparse_kl_is_beta_times_the_summed_divergence_of_each_units_mean():
+def test_sparse_kl_is_beta_times_the_summed_divergence_of_each_units_mean_per_input_value():
     model, v = _compiled("sparse_autoencoder", rho=0.1, beta=2.0)
     got = penalties.sparse_kl(penalties.PenaltyInputs({}, model, v, []))
     rho_hat = v["enc.out"].mean(dim=0).double()
     want = 2.0 * (0.1 * torch.log(0.1 / rho_hat)
-                  + 0.9 * torch.log(0.9 / (1 - rho_hat))).sum()
+                  + 0.9 * torch.log(0.9 / (1 - rho_hat))).sum() / 64
     assert got.item() == pytest.approx(want.item(), rel=1e-5)
 
 
@@ -170,11 +170,11 @@ def test_vae_kl_term_is_the_gaussian_kl_per_example_over_the_input_width():
     assert got.item() == pytest.approx(per_example.mean().item() / 64, rel=1e-5)
 
 
-def test_contractive_term_is_lambda_times_the_batch_mean():
+def test_contractive_term_is_lambda_times_the_batch_mean_per_input_value():
     model, v = _compiled("contractive_autoencoder", **{"lambda": 0.5})
     got = penalties.contractive(penalties.PenaltyInputs({}, model, v, []))
     norms = model.nodes["enc"].jacobian_sq_norm_autograd(v["data.x"])
-    assert got.item() == pytest.approx(0.5 * norms.mean().item(), rel=1e-4)
+    assert got.item() == pytest.approx(0.5 * norms.mean().item() / 64, rel=1e-4)
 
 
 # ---- blocks ------------------------------------------------------------------------------------
