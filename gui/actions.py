@@ -92,7 +92,7 @@ def build_actions(w: MainWindow) -> Actions:
         auto_layout=_act(w, "Auto-&layout", w.controller.auto_layout, ["Ctrl+L"], "layout",
                          "Arrange the blocks in layers, data on the left"),
         snap=_act(w, "&Snap to Grid", lambda: w.set_snap(acts.snap.isChecked()), [], None, "Snap to grid"),
-        minimap=_act(w, "&Minimap", lambda: w.view.minimap.setVisible(acts.minimap.isChecked()), [], None,
+        minimap=_act(w, "&Minimap", lambda: w.view.set_minimap_wanted(acts.minimap.isChecked()), [], None,
                      "Show the overview in the canvas corner"),
         theme_light=_act(w, "&Light", lambda: w.set_theme("light"), [], None, "Light theme"),
         theme_dark=_act(w, "&Dark", lambda: w.set_theme("dark"), [], None, "Dark theme"),

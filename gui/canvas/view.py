@@ -14,6 +14,7 @@ from gui.canvas.minimap import MARGIN, Minimap
 from gui.canvas.node_item import NodeItem
 
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+MINIMAP_ROOM = 2.5          # the canvas must be this many minimaps high and wide to show one
 FIT_MAX_ZOOM = 1.25    # fitting a tiny graph should not blow it up to poster size
 WORLD = 200_000.0
 
@@ -39,6 +40,7 @@ class CanvasView(QGraphicsView):
         self._pan_from: QPoint | None = None
         self._space = False
         self.minimap = Minimap(self)
+        self.minimap_wanted = True
         scene.contents_changed.connect(self.minimap.schedule_update)
         scene.changed.connect(lambda _=None: self.minimap.schedule_update())
         self.horizontalScrollBar().valueChanged.connect(self.minimap.schedule_update)
@@ -199,6 +201,20 @@ class CanvasView(QGraphicsView):
         super().resizeEvent(event)
         self.minimap.move(self.viewport().width() - self.minimap.width() - MARGIN,
                           self.viewport().height() - self.minimap.height() - MARGIN)
+        self._sync_minimap()
+
+    def set_minimap_wanted(self, wanted: bool) -> None:
+        """The View menu's choice; the minimap still steps aside on a small canvas."""
+        self.minimap_wanted = wanted
+        self._sync_minimap()
+
+    def _sync_minimap(self) -> None:
+        # on a small canvas (a 1280x720 projector with the dashboard open leaves about 200 px)
+        # the minimap would cover a third of it, nodes and their live cards included
+        vp = self.viewport()
+        roomy = vp.height() >= MINIMAP_ROOM * self.minimap.height() and \
+            vp.width() >= MINIMAP_ROOM * self.minimap.width()
+        self.minimap.setVisible(self.minimap_wanted and roomy)
 
     def centre_scene_point(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())

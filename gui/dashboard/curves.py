@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from gui.dashboard.plot_frame import BLUE, GREEN, ORANGE, SERIES, GrowingLimit, PlotFrame, pen
+from gui.dashboard.plot_frame import BLUE, GREEN, ORANGE, SERIES, GrowingLimit, PlotFrame, omit, pen
 from gui.training.run_state import Snapshot
 
 MAX_TERMS = 6            # loss terms drawn on their own (more are summed into the total only)
@@ -155,6 +155,7 @@ class MetricsView:
     def reset(self) -> None:
         for c in (self.train_curve, self.val_curve, self.test_point):
             c.setData([], [])
+        omit(self.frame, False)
         self.frame.note.setText("")
         self.key = None
         self.x_limit.reset()
@@ -169,6 +170,11 @@ class MetricsView:
         if drawn == self._drawn:
             return
         self._drawn = drawn
+        # an autoencoder has no accuracy or R² to show: its reconstruction error is the loss
+        # curve beside, and the plot would only be an empty frame
+        omit(self.frame, snap.task == "reconstruction")
+        if snap.task == "reconstruction":
+            return
         key = "accuracy" if snap.task == "classification" else "r2"
         p = self.frame.plot
         if key != self.key:

@@ -42,6 +42,16 @@ class PaintMeter:
 PAINT_METER = PaintMeter()
 
 
+OMITTED = "omitted"          # a dynamic property: the plot has nothing to show for this run
+
+
+def omit(widget: QWidget, omitted: bool) -> None:
+    """Leave a plot out of its grid (hidden, its place given to the others), or bring it back."""
+    if bool(widget.property(OMITTED)) != omitted:
+        widget.setProperty(OMITTED, omitted)
+        widget.setVisible(not omitted)
+
+
 class MeteredPlotWidget(pg.PlotWidget):
     def paintEvent(self, event) -> None:
         t = time.thread_time()

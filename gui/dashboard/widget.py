@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -27,7 +27,7 @@ from gui.dashboard.gradients import GradBarsView, HeatStripView
 from gui.dashboard.latent import LatentView
 from gui.dashboard.latent_decoder import LatentDecoder
 from gui.dashboard.layers import ActivationView, HistogramView
-from gui.dashboard.plot_frame import PAINT_METER, PlotFrame
+from gui.dashboard.plot_frame import OMITTED, PAINT_METER, PlotFrame
 from gui.dashboard.reconstructions import ReconstructionsView
 from gui.dashboard.views import AUTOENCODER_VIEWS, NAMES, TITLES
 from gui.training.run_state import RunState, Snapshot
@@ -43,7 +43,8 @@ _KEYS = (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE"),
 
 
 class AdaptiveGrid(QWidget):
-    """Four plots in a row when the space is wide (a dock under the canvas), 2 x 2 otherwise."""
+    """Four plots in a row when the space is wide (a dock under the canvas), 2 x 2 otherwise.
+    A plot a run has nothing for is left out (`omit`) and gives its place to the others."""
 
     def __init__(self, widgets: list[QWidget], parent: QWidget | None = None):
         super().__init__(parent)
@@ -51,19 +52,30 @@ class AdaptiveGrid(QWidget):
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(4)
-        self._wide: bool | None = None
+        self._wide = False
+        self._placed: tuple | None = None
+        for w in widgets:
+            w.installEventFilter(self)
         self._arrange(False)
 
     def _arrange(self, wide: bool) -> None:
-        if wide == self._wide:
+        shown = [w for w in self.widgets if not w.property(OMITTED)]
+        placed = (wide, tuple(id(w) for w in shown))
+        if placed == self._placed:
             return
-        self._wide = wide
+        self._wide, self._placed = wide, placed
         for w in self.widgets:
             self.grid.removeWidget(w)
-        for i, w in enumerate(self.widgets):
+        columns = len(shown) if wide else min(2, len(shown))
+        for i, w in enumerate(shown):
             self.grid.addWidget(w, 0 if wide else i // 2, i if wide else i % 2)
         for c in range(4):
-            self.grid.setColumnStretch(c, 1 if (wide or c < 2) else 0)
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QEvent.ShowToParent, QEvent.HideToParent):
+            self._arrange(self._wide)
+        return False
 
     def resizeEvent(self, event) -> None:
         self._arrange(event.size().width() > 2.8 * event.size().height())
@@ -227,6 +239,11 @@ class DashboardWidget(QWidget):
                 visible = face in declared
             if self.tabs.isTabVisible(index) != visible:
                 self.tabs.setTabVisible(index, visible)
+        # an autoencoder's labels are only colours in the latent view: no classes to score
+        classes = NAMES.index("classes")
+        visible = not (snap is not None and snap.task == "reconstruction")
+        if self.tabs.isTabVisible(classes) != visible:
+            self.tabs.setTabVisible(classes, visible)
 
     # ---- drawing ---------------------------------------------------------------------------
     def reset(self) -> None:

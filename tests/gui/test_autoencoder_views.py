@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 import gui.training.training_session as training_session
 from gui.app import main as app_main
 from gui.dashboard.screenshot import run_until_epochs
+from gui.dashboard.views import NAMES
 from gui.training.tiles import ink, mosaic
 from tests.conftest import GRAPHS
 from tests.gui.fake_autoencoder_run import FakeAutoencoderRun
@@ -72,7 +73,8 @@ def test_reconstructions_reach_the_decoder_face_and_the_view(window, qtbot, fake
     d = dashboard(window)
     assert "Test reconstruction error (squared, per pixel) 0.0100" in d.summary.text()
     assert "recon_error 0.01" in d.copy_figures()
-    assert d.available_views() == AE_VIEWS
+    # an autoencoder has no classes to score: that tab gives way to its own three
+    assert d.available_views() == [v for v in AE_VIEWS if v != "classes"]
     assert d.show_view("reconstructions")
     shown = d.recon.images.shown
     arrays = last_images["out"]
@@ -234,6 +236,10 @@ def test_a_real_autoencoder_draws_on_its_blocks(window, qtbot, lesson):
         assert window.scene.live_face(decoder).kind == "reconstructions"
         assert window.scene.live_face(encoder).kind == "code"
         d = dashboard(window)
+        # no accuracy, no classes to score: the Metrics plot gives its place to the others and
+        # the Classes tab is gone
+        qtbot.waitUntil(lambda: not d.tabs.isTabVisible(NAMES.index("classes")), timeout=5_000)
+        assert d.metrics.frame.isHidden() and d.loss.frame.isVisible()
         assert d.show_view("reconstructions")
         rows = 3 if lesson.startswith("denoising") else 2
         assert d.recon.images.shown.shape[0] == 1 + rows * 9

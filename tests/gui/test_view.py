@@ -108,3 +108,18 @@ def test_keyboard_undo_and_delete_on_the_canvas(window, user, qtbot):
     assert "a1" not in window.controller.doc.nodes
     qtbot.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
     assert window.controller.doc.to_dict() == original
+
+
+def test_minimap_steps_aside_on_a_small_canvas_and_follows_the_menu(window, qtbot):
+    view = window.view
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: view.viewport().height() > 2.5 * view.minimap.height())
+    assert view.minimap.isVisible()
+    view.resize(view.width(), 200)          # a projector's canvas with the dashboard open
+    qtbot.waitUntil(lambda: not view.minimap.isVisible())
+    view.resize(view.width(), 600)
+    qtbot.waitUntil(view.minimap.isVisible)
+    window.menu_actions.minimap.trigger()        # the View menu's choice wins on a roomy canvas too
+    assert not view.minimap.isVisible()
+    window.menu_actions.minimap.trigger()
+    assert view.minimap.isVisible()
