@@ -93,7 +93,9 @@ class Controller(QObject):
             return
         self._locked = locked
         self.locked_changed.emit(locked)
-        self.message.emit(LOCKED_MESSAGE if locked else "Editing is unlocked")
+        # locked, the status bar's permanent label says so; the passing message would repeat it
+        if not locked:
+            self.message.emit("Editing is unlocked")
 
     def _refused_while_locked(self) -> bool:
         if self._locked:

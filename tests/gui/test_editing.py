@@ -141,6 +141,7 @@ def test_lock_refuses_every_edit_and_says_why(window, user):
     window.controller.set_locked(True)
     assert window.controller.locked
     assert window.lock_label.isVisible() and window.lock_label.text() == LOCKED_MESSAGE
+    assert LOCKED_MESSAGE not in window.status.currentMessage()     # said once, not twice
 
     window.palette.add_requested.emit("Dense")                 # palette add
     user.connect("data", "y", "h1", "in")                      # connect
