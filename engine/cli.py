@@ -104,7 +104,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 _FINAL_KEYS = ("loss", "accuracy", "precision", "recall", "f1", "r2", "mse", "mae",
-               "recon_error", "corrupted_error", "denoised_error", "neg_elbo", "kl")
+               "recon_error", "corrupted_error", "denoised_error", "neg_elbo", "kl",
+               "pseudo_likelihood", "free_energy")
+# an RBM's pretraining epoch: its figures on the training sample and the validation split
+_PRETRAIN_KEYS = ("loss", "pseudo_likelihood", "recon_error", "free_energy")
 
 
 def _fmt(d: dict, keys: tuple[str, ...] = ("loss", "accuracy", "r2", "mse", "mae")) -> str:
@@ -113,11 +116,18 @@ def _fmt(d: dict, keys: tuple[str, ...] = ("loss", "accuracy", "r2", "mse", "mae
 
 def _print_human(rep) -> None:
     if isinstance(rep, StartReport):
-        print(f"training on {rep.device}: {rep.parameters} parameters, {rep.epochs} epochs of "
-              f"{rep.steps_per_epoch} steps ({rep.task})")
+        if len(rep.phase_epochs) > 1:
+            what = ", ".join(f"{name} {e} epochs of {n} steps" for name, e, n
+                             in zip(rep.plan, rep.phase_epochs, rep.phase_steps))
+        else:
+            what = f"{rep.epochs} epochs of {rep.steps_per_epoch} steps"
+        print(f"training on {rep.device}: {rep.parameters} parameters, {what} ({rep.task})")
     elif isinstance(rep, EpochReport):
-        val = _fmt(rep.val)
-        print(f"epoch {rep.epoch:>3}  train {_fmt(rep.train)}" + (f"  |  val {val}" if val else ""))
+        keys = _PRETRAIN_KEYS if rep.phase != "train" else ("loss", "accuracy", "r2", "mse", "mae")
+        val = _fmt(rep.val, keys)
+        phase = f"{rep.phase} " if rep.phase != "train" else ""
+        print(f"{phase}epoch {rep.epoch:>3}  train {_fmt(rep.train, keys)}"
+              + (f"  |  val {val}" if val else ""))
     elif isinstance(rep, ErrorReport):
         print(f"error: {rep.message}", file=sys.stderr)
     elif isinstance(rep, DoneReport):

@@ -27,8 +27,9 @@ RBM contract (restricted Boltzmann machines and deep belief networks; nodes whos
 - `EpochReport.train` of a pretraining phase: "loss" (the contrastive-divergence surrogate: mean
   free energy of the data minus mean free energy of the chain's samples, nats), "terms" {"cd"},
   and, on a fixed sample of up to 512 training rows drawn once per run: "pseudo_likelihood"
-  (mean over rows of scikit-learn's BernoulliRBM.score_samples definition, nats; absent for
-  Gaussian visible units), "recon_error" (mean squared difference per visible value between the
+  (scikit-learn's BernoulliRBM.score_samples estimate, nats, averaged over the rows and over 8
+  draws of the flipped unit per row, the same draws every epoch; absent for Gaussian visible
+  units), "recon_error" (mean squared difference per visible value between the
   rows and their mean-field reconstructions, in the RBM's visible units: for the bottom RBM the
   network's input units) and "free_energy" (mean free energy of the rows). `EpochReport.val` of a
   pretraining phase: the same three figures on the validation split. Training free energy

@@ -106,34 +106,52 @@ class RBMNet(nn.Module):
         """One contrastive-divergence estimate for the batch v: (gap, grad W, grad c, grad b,
         the chain's last hidden sample). `gap` is mean F(v) - mean F(v_model), and the gradients
         are its exact derivatives with v_model held fixed, so plain gradient descent on the gap
-        raises the data's likelihood and lowers the model's own samples' (the CD update).
+        raises the data's likelihood and lowers that of the model's own samples (the CD update).
 
         The negative samples come from k Gibbs steps started at a hidden sample of the data
-        (CD-k) or, when `chain` holds the persistent chain's hidden states, from there (PCD)."""
+        (CD-k) or, when `chain` holds the persistent chain's hidden states, from there (PCD).
+
+        Written for few torch calls, since at the usual 10 rows a batch each call's fixed cost
+        outweighs its arithmetic: the data's rows and the model's sit in one matrix (V, with
+        their hidden pre-activations P), so one sigmoid, one matrix product and one weighted
+        sum give every statistic, each row weighted -1/n (data) or +1/m (model)."""
         w = self.weight
-        pre = torch.addmm(self.h_bias, v, w.t())
-        h_pos = torch.sigmoid(pre)
-        h = torch.bernoulli(h_pos, generator=generator) if chain is None else chain
+        n = len(v)
+        m = n if chain is None else len(chain)
+        vis, units = w.shape[1], w.shape[0]
+        P = torch.empty(n + m, units, device=v.device, dtype=v.dtype)
+        V = torch.empty(n + m, vis, device=v.device, dtype=v.dtype)
+        V[:n] = v
+        V_neg, P_neg = V[n:], P[n:]
+        torch.addmm(self.h_bias, v, w.t(), out=P[:n])
+        h = chain if chain is not None else _bernoulli(torch.sigmoid(P[:n]), generator)
         for step in range(k):
-            v_neg = self.sample_visible(self.visible_mean(h), generator)
-            pre_neg = torch.addmm(self.h_bias, v_neg, w.t())
-            h_neg = torch.sigmoid(pre_neg)
-            if step < k - 1 or chain is not None:      # CD's chain ends here: no sample needed
-                h = torch.bernoulli(h_neg, generator=generator)
-        n, m = len(v), len(v_neg)
-        # dF/dW = -p(h|v) v^T per row: the gap's gradient is the model's statistics minus the data's
-        grad_w = torch.addmm(h_neg.t() @ v_neg, h_pos.t(), v, beta=1.0 / m, alpha=-1.0 / n)
-        v_mean, v_neg_mean = v.mean(dim=0), v_neg.mean(dim=0)
-        grad_c = h_neg.mean(dim=0) - h_pos.mean(dim=0)
-        # dF/db is -v (Bernoulli) or -(v - b) (Gaussian): the same difference of means either way
-        grad_b = v_neg_mean - v_mean
-        hidden_gap = F.softplus(pre_neg).sum() / m - F.softplus(pre).sum() / n
+            mean = self.visible_mean(h)
+            if self.gaussian:
+                torch.add(mean, torch.randn(mean.shape, generator=generator, device=v.device,
+                                            dtype=v.dtype), out=V_neg)
+            else:
+                V_neg.uniform_(generator=generator).lt_(mean)
+            torch.addmm(self.h_bias, V_neg, w.t(), out=P_neg)
+            if step < k - 1:
+                h = _bernoulli(torch.sigmoid(P_neg), generator)
+        H = torch.sigmoid(P)
+        column, row = _row_weights(n, m, v.device, v.dtype)     # (n + m, 1) and (n + m,)
+        Vw = V * column
+        Ht = H.t()
+        grad_w = Ht @ Vw
+        grad_b = Vw.sum(dim=0)
+        grad_c = Ht @ row
+        # dF/db is -v (Bernoulli) or -(v - b) (Gaussian): the weights sum to 0, so the same
+        # grad_b either way
+        hidden = row @ F.softplus(P).sum(dim=1)
         if self.gaussian:
-            b = self.v_bias
-            visible_gap = 0.5 * (((v - b) ** 2).sum() / n - ((v_neg - b) ** 2).sum() / m)
+            visible = -0.5 * (row @ ((V - self.v_bias) ** 2).sum(dim=1))
         else:
-            visible_gap = (v_neg_mean - v_mean) @ self.v_bias
-        return visible_gap + hidden_gap, grad_w, grad_c, grad_b, h
+            visible = grad_b @ self.v_bias
+        if chain is not None:
+            h = _bernoulli(H[n:], generator)
+        return visible + hidden, grad_w, grad_c, grad_b, h
 
     def cd_loss(self, v: torch.Tensor, k: int, chain: torch.Tensor | None,
                 generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -142,6 +160,29 @@ class RBMNet(nn.Module):
         pass without recording the graph: backward only hands the stored gradients over."""
         gap, gw, gc, gb, h = self.cd_statistics(v, k, chain, generator)
         return _Surrogate.apply(self.weight, self.h_bias, self.v_bias, gap, gw, gc, gb), h
+
+
+def _bernoulli(p: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
+    # a uniform draw and a comparison, both in place, cost about half of torch.bernoulli on the
+    # CPU: u < p is 1 with probability p
+    return torch.empty_like(p).uniform_(generator=generator).lt_(p)
+
+
+_WEIGHTS: dict[tuple, tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def _row_weights(n: int, m: int, device: torch.device, dtype: torch.dtype
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """-1/n for each of n data rows, then +1/m for each of m model rows, as a column and a row."""
+    key = (n, m, device, dtype)
+    w = _WEIGHTS.get(key)
+    if w is None:
+        row = torch.cat([torch.full((n,), -1.0 / n), torch.full((m,), 1.0 / m)]).to(device, dtype)
+        w = (row[:, None].contiguous(), row)
+        if len(_WEIGHTS) > 64:
+            _WEIGHTS.clear()
+        _WEIGHTS[key] = w
+    return w
 
 
 class _Surrogate(torch.autograd.Function):
@@ -157,6 +198,11 @@ class _Surrogate(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         gw, gc, gb = ctx.grads
+        ctx.grads = None
+        # backward from the loss itself passes a 1: the stored gradients go as they are (three
+        # multiplications are a tenth of a small step); read on the CPU only, where it is free
+        if grad.device.type == "cpu" and grad.numel() == 1 and grad.item() == 1.0:
+            return gw, gc, gb, None, None, None, None
         return gw * grad, gc * grad, gb * grad, None, None, None, None
 
 
