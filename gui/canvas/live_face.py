@@ -1,6 +1,8 @@
 """What an autoencoder's blocks show of themselves while they learn, on a card hanging under the
 node: the decoding block a strip of its reconstructions of a few fixed inputs (inputs on top,
-reconstructions beneath), the coding block one bar per code unit (its mean activation).
+reconstructions beneath), the coding block one bar per code unit (its mean activation). An RBM
+shows the same two rows and, beneath them, a few of its hidden units' weights as pictures (its
+filters: blue negative, white zero, orange positive).
 
 Cheap to repaint: each new sample is turned once into a small QImage at its native pixel size
 (an 8x8 digit is 8x8 pixels), and paint() draws that image scaled to the card without smoothing,
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from gui.canvas import style
 from gui.plain_text import plain_tooltip
 from gui.theme import Theme
-from gui.training.tiles import bar_strip, mosaic
+from gui.training.tiles import bar_strip, mosaic, weights
 
 GAP = 6.0              # between the node's body and its card
 OVERHANG = 20.0        # the card is this much wider than the node on each side: lessons place
@@ -76,6 +78,25 @@ class LiveFaceItem(QGraphicsItem):
             f"({'corrupted inputs' if corrupted else 'fixed inputs'}), the bottom row what it "
             "gives back. The dashboard's Reconstructions tab shows all of them."))
 
+    def show_rbm(self, arrays: dict, step: int) -> None:
+        """An RBM while it pretrains: fixed inputs, what it rebuilds of them (up to its hidden
+        units and back), and the weights of its first hidden units drawn as pictures."""
+        given, recon, filters = arrays.get("input"), arrays.get("recon"), arrays.get("filters")
+        if recon is None or len(recon) == 0:
+            return
+        columns = min(STRIP_IMAGES, len(recon))
+        rgb = mosaic([given, recon, filters], columns=columns, painters=[None, None, weights])
+        self.shown = arrays
+        self.kind = "rbm"
+        self.caption = "inputs · rebuilt · filters"
+        self._set_image(rgb, step)
+        self.setToolTip(plain_tooltip(
+            f"The RBM at step {step} of its pretraining: on top fixed inputs, in the middle "
+            "what it rebuilds of them (up to its hidden units and back down), at the bottom "
+            "the weights of its first hidden units as pictures (blue negative, white zero, "
+            "orange positive; an RBM higher in a stack is drawn through the weights below it). "
+            "The dashboard's Pretraining tab shows more."))
+
     def show_code(self, code: dict, step: int) -> None:
         """One bar per unit: its mean activation over the fixed batch. A code that takes signs
         (a VAE's mean, a tanh or linear code) averages to about zero in every unit, in use or
@@ -106,7 +127,7 @@ class LiveFaceItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.image = to_qimage(rgb)
         w = self.width - 2 * PAD
-        if self.kind == "reconstructions":
+        if self.kind in ("reconstructions", "rbm"):
             # square pixels: the height follows from the width
             h = w * rgb.shape[0] / max(1, rgb.shape[1])
         else:

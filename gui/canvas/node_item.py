@@ -1,5 +1,7 @@
 """A block on the canvas: title, a summary of its key params, its parameter count, its ports,
-and a badge when the engine found something wrong with it.
+and a badge when the engine found something wrong with it. While a run pretrains a stack layer
+by layer, a mark above the right of the node says whether it is pretraining (with a halo), done
+or waiting its turn.
 
 Sizes suit the lesson files, which place blocks 180 apart in x and stagger rows by 90 in y: a
 node is narrower than 180 and shorter than 90, so neighbours never overlap.
@@ -29,6 +31,7 @@ NODE_H = HEADER_H + 2 * ROW_H
 PORT_R = 6.0
 PORT_HIT_R = 11.0      # ports are small to look at but generous to grab
 RADIUS = 7.0
+HALO_W = 14.0          # the glow around the node that is pretraining: seen from the back of a room
 POS_LIMIT = 1e6        # a file's position beyond this (or inf/NaN) is drawn at the edge: far out,
                        # floats lose the grid's 20-unit steps and the background loop never ends
 
@@ -141,6 +144,7 @@ class NodeItem(QGraphicsItem):
         self.params_text = ""
         self.overlay_fill: QColor | None = None
         self.overlay_badge = ""
+        self.phase_mark = ("", "")    # (training | done | waiting, words), phases.node_marks
         self.highlighted = False
         self.highlight_message = ""
         self.problems: list[Problem] = []    # the engine's, from the latest analysis
@@ -170,6 +174,12 @@ class NodeItem(QGraphicsItem):
         if (summary, params_text) != (self.summary, self.params_text):
             self.summary, self.params_text = summary, params_text
             self._update_tooltip()
+            self.update()
+
+    def set_phase_mark(self, kind: str, text: str) -> None:
+        """What this node is doing while its stack pretrains ('' for nothing to say)."""
+        if (kind, text) != self.phase_mark:
+            self.phase_mark = (kind, text)
             self.update()
 
     def set_highlight(self, on: bool, message: str = "") -> None:
@@ -231,8 +241,10 @@ class NodeItem(QGraphicsItem):
 
     # ---- Qt ----------------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        # room above for a training badge and around for the thick highlight outline
-        return QRectF(-6, -26, NODE_W + 12, NODE_H + 32)
+        # room above for a training badge and around for the thick highlight outline and the
+        # halo of a node that pretrains
+        m = HALO_W / 2 + 1
+        return QRectF(-m, -26, NODE_W + 2 * m, NODE_H + 26 + m)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -263,6 +275,16 @@ class NodeItem(QGraphicsItem):
         border = QPen(t.color("node_border"), 1.2)
         if self.isSelected():
             border = QPen(t.color("accent"), 3.0)
+        mark = self.phase_mark[0]
+        if mark == "training":
+            halo = t.color("accent")
+            halo.setAlpha(70)
+            painter.setPen(QPen(halo, HALO_W))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRoundedRect(rect, RADIUS, RADIUS)
+            border = QPen(t.color("accent"), 3.5)
+        elif mark == "waiting":
+            border = QPen(t.color("node_border"), 1.6, Qt.DashLine)
         if self.highlighted:
             border = QPen(t.color("error"), 5.0)
         painter.setPen(border)
@@ -286,6 +308,8 @@ class NodeItem(QGraphicsItem):
             self._paint_text(painter, t)
             if self.overlay_badge:
                 self._paint_training_badge(painter, t)
+            if self.phase_mark[1]:
+                self._paint_phase_mark(painter, t)
         except Exception:  # noqa: BLE001 - an exception escaping paint() can leave Qt's
             pass           # painter half-set and crash the view; the badge says what is wrong
         finally:
@@ -351,6 +375,30 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(r, 9, 9)
         painter.setPen(QColor("white"))
         painter.drawText(r, Qt.AlignCenter, self.overlay_badge)
+
+
+    def _paint_phase_mark(self, painter: QPainter, t: Theme) -> None:
+        """A pill above the right end of the node (the left end is the gradient badges'):
+        filled in the accent colour while it pretrains, green once done, outlined while it
+        waits."""
+        kind, text = self.phase_mark
+        if kind == "done":
+            text = "\u2713 " + text
+        font = style.font("small")
+        painter.setFont(font)
+        w = QFontMetricsF(font).horizontalAdvance(text) + 14
+        r = QRectF(NODE_W - w, -22, w, 18)
+        if kind == "waiting":
+            painter.setPen(QPen(t.color("node_border"), 1.2))
+            painter.setBrush(t.color("node_body"))
+            painter.drawRoundedRect(r, 9, 9)
+            painter.setPen(t.color("node_muted"))
+        else:
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(t.color("accent" if kind == "training" else "ok"))
+            painter.drawRoundedRect(r, 9, 9)
+            painter.setPen(QColor("white"))
+        painter.drawText(r, Qt.AlignCenter, text)
 
 
 def _port_y(i: int, n: int) -> float:

@@ -277,8 +277,9 @@ class CanvasScene(QGraphicsScene):
 
     def set_live_faces(self, images: dict[str, dict], codes: dict[str, dict], step: int) -> None:
         """Autoencoders: a strip of reconstructions under each node the run's `images` name, a
-        bar per code unit under each node its `codes` name (the run decides which nodes these
-        are, from what their blocks declare); other nodes lose their card."""
+        bar per code unit under each node its `codes` name; RBMs (pictures that come with
+        `filters`): their reconstructions and a few filters. The run decides which nodes these
+        are, from what their blocks declare; other nodes lose their card."""
         for nid, item in self._nodes.items():
             data, kind = (images, "reconstructions") if nid in images else (codes, "code")
             if nid not in data:
@@ -289,10 +290,18 @@ class CanvasScene(QGraphicsScene):
                 face = self._faces[nid] = LiveFaceItem(item, NODE_W, NODE_H, self.theme)
             if face.shown is data[nid]:      # the same sample (a node that stopped reporting)
                 continue
-            if kind == "reconstructions":
-                face.show_reconstructions(data[nid], step)
-            else:
+            if kind == "code":
                 face.show_code(data[nid], step)
+            elif "filters" in data[nid]:
+                face.show_rbm(data[nid], step)
+            else:
+                face.show_reconstructions(data[nid], step)
+
+    def set_phase_marks(self, marks: dict[str, tuple[str, str]]) -> None:
+        """Layer-wise pretraining: node id -> (training | done | waiting, words) for the nodes
+        pretrained in phases of their own (gui/training/phases.py); other nodes have none."""
+        for nid, item in self._nodes.items():
+            item.set_phase_mark(*marks.get(nid, ("", "")))
 
     def live_face(self, node_id: str) -> LiveFaceItem | None:
         face = self._faces.get(node_id)
@@ -305,6 +314,7 @@ class CanvasScene(QGraphicsScene):
 
     def clear_training_overlay(self) -> None:
         self.set_training_overlay({}, {})
+        self.set_phase_marks({})
         self.highlight_node(None)
         for nid in list(self._faces):
             self._drop_face(nid)

@@ -139,11 +139,19 @@ class RunControls(QWidget):
         if text != self.progress_label.text():
             self.progress_label.setText(text)
         if snap.total_steps:
-            # the bar moves by whole percent: a repaint per step would be wasted on the eye
-            value = min(snap.global_step, snap.total_steps) * 100 // snap.total_steps
+            # the bar moves by whole percent: a repaint per step would be wasted on the eye;
+            # it measures the whole run, every phase at its own steps per epoch
+            value = min(snap.run_step, snap.total_steps) * 100 // snap.total_steps
             if value != self.progress.value() or self.progress.maximum() != 100:
                 self.progress.setRange(0, 100)
                 self.progress.setValue(value)
+        # a run in phases (an RBM stack's pretraining, then fine-tuning) names the phase on the
+        # bar: the line beside it counts epochs and steps within the phase
+        phase = (snap.phases.label(snap.phase or snap.phases.names[0])
+                 if snap.phases.many and snap.start and not snap.done else "")
+        if phase != self.progress.format():
+            self.progress.setFormat(phase)
+            self.progress.setTextVisible(bool(phase))
 
     def progress_text(self, snap: Snapshot) -> str:
         if snap.error:
@@ -156,7 +164,11 @@ class RunControls(QWidget):
             words = {"completed": "Completed", "early_stopped": "Stopped early (no improvement)",
                      "stopped": "Stopped", "diverged": "Diverged"}.get(d.reason, d.reason)
             return f"{words}: {d.epochs_run} of {s.epochs} epochs in {clock(d.seconds)} ({s.device})"
-        text = f"epoch {max(1, snap.epoch)}/{s.epochs}  ·  step {snap.step}/{s.steps_per_epoch}"
+        # within the phase, for a run in phases (the progress bar names the phase)
+        phases = snap.phases
+        i = max(0, phases.index(snap.phase))
+        text = (f"epoch {max(1, snap.epoch)}/{phases.epochs[i]}  ·  "
+                f"step {snap.step}/{phases.steps[i]}")
         if self.session.status == "paused":
             return text + "  ·  paused"
         if self.session.status == "stopping":

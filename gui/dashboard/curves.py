@@ -1,11 +1,24 @@
-"""Loss and metric curves over training time, measured in epochs."""
+"""Loss and metric curves over training time, measured in epochs of the whole run: a run of
+several phases (an RBM stack's pretraining, then fine-tuning) lays them end to end, each step
+placed by its own phase's steps per epoch (gui/training/phases.py), with a line where each
+phase begins."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
-from gui.dashboard.plot_frame import BLUE, GREEN, ORANGE, SERIES, GrowingLimit, PlotFrame, omit, pen
+from gui.dashboard.plot_frame import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    SERIES,
+    GrowingLimit,
+    PlotFrame,
+    omit,
+    pen,
+)
 from gui.training.run_state import Snapshot
 
 MAX_TERMS = 6            # loss terms drawn on their own (more are summed into the total only)
@@ -13,19 +26,42 @@ FAINT = QColor(0, 114, 178, 90)
 MAX_MARKERS = 40
 
 
-def step_x(n_cols: int, span: int, steps_per_epoch: int) -> np.ndarray:
-    """The epoch (fractional) at the end of each column of per-step data."""
-    return (np.arange(1, n_cols + 1) * span) / max(1, steps_per_epoch)
-
-
 def epoch_series(snap: Snapshot, split: str, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per epoch, where it ends on the run axis and its `split` figure `key`."""
     xs, ys = [], []
     for rep in snap.epochs:
         v = getattr(rep, split).get(key)
         if isinstance(v, (int, float)):
-            xs.append(rep.epoch)
+            xs.append(snap.epoch_x(rep))
             ys.append(v)
     return np.asarray(xs, float), np.asarray(ys, float)
+
+
+class PhaseLines:
+    """A dashed vertical line, named, where each phase after the first begins. Made once per
+    plan: the lines never move during a run."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.lines: list[pg.InfiniteLine] = []
+        self._for = None
+
+    def show(self, phases) -> None:
+        if phases == self._for:
+            return
+        self._for = phases
+        for line in self.lines:
+            self.plot.removeItem(line)
+        self.lines = []
+        if phases is None or not phases.many:
+            return
+        for i, name in enumerate(phases.names[1:], 1):
+            line = pg.InfiniteLine(pos=phases.epoch_base(i), angle=90,
+                                   pen=pen(GREY, 1.2, dashed=True), label=phases.label(name),
+                                   labelOpts={"color": GREY, "position": 0.97,
+                                              "anchors": [(0, 0), (0, 0)]})
+            self.plot.addItem(line)
+            self.lines.append(line)
 
 
 def _set_series(curve, xy: tuple[np.ndarray, np.ndarray], symbol: str) -> None:
@@ -54,10 +90,11 @@ class LossView:
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,
                                 symbolBrush=ORANGE, symbolPen=None, name="validation")
         p.disableAutoRange()
+        self.phase_lines = PhaseLines(p)
         self._term_names: list[str] = []
         self.log_y = False
         self.x_limit = GrowingLimit(1.0)
-        self.y_max = 0.0
+        self.y_min = self.y_max = 0.0
         self._x_applied: float | None = None
         self._drawn: tuple = ()
 
@@ -67,9 +104,10 @@ class LossView:
         self._set_terms([])
         self._set_log(False)
         self.x_limit.reset()
-        self.y_max = 0.0
+        self.y_min = self.y_max = 0.0
         self._x_applied = None
         self._drawn = ()
+        self.phase_lines.show(None)
         self.frame.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
 
     def _set_log(self, on: bool) -> None:
@@ -100,8 +138,9 @@ class LossView:
         if key == self._drawn:
             return
         self._drawn = key
+        self.phase_lines.show(snap.phases)
         cols = snap.loss_cols
-        x = step_x(len(cols), snap.loss_span, snap.start.steps_per_epoch)
+        x = snap.step_x(len(cols), snap.loss_span)
         total = cols[:, 0] if len(cols) else np.zeros(0)
         self.step_curve.setData(x, total)
         self._set_terms(snap.term_names[:MAX_TERMS])
@@ -127,9 +166,12 @@ class LossView:
             return
         finite = [v[np.isfinite(v)] for v in series if len(v)]
         top = max((float(v.max()) for v in finite if len(v)), default=0.0)
-        if top > self.y_max:
-            self.y_max = top * 1.1
-            p.setYRange(0, self.y_max, padding=0)
+        # from 0, unless a loss goes below it (an RBM's contrastive-divergence gap may)
+        bottom = min((float(v.min()) for v in finite if len(v)), default=0.0)
+        if top > self.y_max or bottom < self.y_min:
+            self.y_max = max(self.y_max, top * 1.1)
+            self.y_min = min(self.y_min, bottom * 1.1)
+            p.setYRange(self.y_min, self.y_max, padding=0)
 
 
 class MetricsView:
@@ -147,6 +189,7 @@ class MetricsView:
         self.test_point = p.plot(pen=None, symbol="star", symbolSize=16, symbolBrush=GREEN,
                                  symbolPen=pg.mkPen("k"), name="test")
         p.disableAutoRange(axis="x")
+        self.phase_lines = PhaseLines(p)
         self.key: str | None = None
         self.x_limit = GrowingLimit(1.0)
         self._x_applied: float | None = None
@@ -161,6 +204,7 @@ class MetricsView:
         self.x_limit.reset()
         self._x_applied = None
         self._drawn = ()
+        self.phase_lines.show(None)
         self.frame.plot.setXRange(0, 1, padding=0)
 
     def update(self, snap: Snapshot) -> None:
@@ -184,9 +228,11 @@ class MetricsView:
                 p.setYRange(0, 1.02, padding=0)
             else:
                 p.enableAutoRange(axis="y")
+        self.phase_lines.show(snap.phases)
         _set_series(self.train_curve, epoch_series(snap, "train", key), "o")
         _set_series(self.val_curve, epoch_series(snap, "val", key), "s")
-        self.x_limit.fit(float(len(snap.epochs)), float(snap.start.epochs))
+        last = snap.epoch_x(snap.epochs[-1]) if snap.epochs else 0.0
+        self.x_limit.fit(float(last), float(snap.start.epochs))
         if self.x_limit.value != self._x_applied:
             self._x_applied = self.x_limit.value
             # a little room on the right, for the test star at the last epoch

@@ -165,7 +165,14 @@ class HeatStripView:
         if not len(cols) or (len(cols), snap.grad_span) == self._drawn:
             return
         self._drawn = (len(cols), snap.grad_span)
-        epochs = len(cols) * snap.grad_span / max(1, snap.start.steps_per_epoch)
+        x = snap.step_x(len(cols), snap.grad_span)
+        epochs = float(x[-1])
+        if snap.phases.many:
+            # phases step at different rates (an RBM's batches of 10, fine-tuning's 64), so
+            # columns are not evenly spread in epochs: pick, for evenly spread image columns,
+            # the data column at each one's place
+            at = np.searchsorted(x, np.linspace(0, epochs, len(cols), endpoint=False), side="right")
+            cols = cols[np.minimum(at, len(cols) - 1)]
         self.image.setImage(cols[:, ::-1], autoLevels=False, levels=(scale.LOG_MIN, scale.LOG_MAX))
         self.image.setRect(QRectF(0.0, 0.0, epochs, float(len(layers))))
         # the strip fills between half and all of the width: the axis moves only when it doubles

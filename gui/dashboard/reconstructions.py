@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from gui.dashboard.image_frame import ImageFrame
+from gui.dashboard.rbm_figures import autoencoder_images
 from gui.training.run_state import Snapshot
 from gui.training.tiles import mosaic
 
@@ -26,12 +27,13 @@ class ReconstructionsView:
     def update(self, snap: Snapshot) -> None:
         if snap.faces_serial == self._serial:
             return
-        if not snap.images:
+        images = autoencoder_images(snap.images)      # an RBM's pictures have a tab of their own
+        if not images:
             if snap.start is not None and not self.images.message.toPlainText():
                 self.images.say("reconstructions appear at the first sample")
             return
         self._serial = snap.faces_serial
-        node, arrays = next(iter(snap.images.items()))
+        node, arrays = next(iter(images.items()))
         rows = [(arrays.get(key), name) for key, name in ROWS if arrays.get(key) is not None]
         if not rows:
             return

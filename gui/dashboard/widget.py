@@ -1,7 +1,8 @@
 """The dashboard: every plot of a run in tabs, redrawn on a ~30 Hz timer from the newest
 RunState snapshot. The timer, not the worker, decides when to draw, so training never waits for
 painting; only the visible tab is redrawn, and nothing is drawn when nothing changed. The
-autoencoder tabs (Reconstructions, Code, Latent) are shown only for runs that have that data."""
+autoencoder tabs (Reconstructions, Code, Latent) are shown only for runs that have that data,
+and the RBM tabs (Pretraining, Gibbs) only for runs that pretrain RBMs."""
 from __future__ import annotations
 
 import time
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -23,13 +25,20 @@ from gui.dashboard.classes import BoundaryView, ConfusionView
 from gui.dashboard.codes import CodeView
 from gui.dashboard.curves import LossView, MetricsView
 from gui.dashboard.figures_text import figures_text
+from gui.dashboard.free_energy import FreeEnergyView
+from gui.dashboard.gibbs_sampler import GibbsSampler
+from gui.dashboard.gibbs_view import GibbsView
 from gui.dashboard.gradients import GradBarsView, HeatStripView
 from gui.dashboard.latent import LatentView
 from gui.dashboard.latent_decoder import LatentDecoder
 from gui.dashboard.layers import ActivationView, HistogramView
+from gui.dashboard.phase_progress import PhaseProgressView
 from gui.dashboard.plot_frame import OMITTED, PAINT_METER, PlotFrame
+from gui.dashboard.rbm_figures import autoencoder_images, pretrains
+from gui.dashboard.rbm_focus import RbmFocus
+from gui.dashboard.rbm_pictures import RbmPicturesView
 from gui.dashboard.reconstructions import ReconstructionsView
-from gui.dashboard.views import AUTOENCODER_VIEWS, NAMES, TITLES
+from gui.dashboard.views import AUTOENCODER_VIEWS, NAMES, RBM_FACE, RBM_VIEWS, TITLES
 from gui.training.run_state import RunState, Snapshot
 from gui.training.training_session import TrainingSession
 
@@ -98,6 +107,13 @@ class DashboardWidget(QWidget):
         self.latent_decoder = LatentDecoder(session, self)
         self.latent = LatentView(self.latent_decoder.request, session.run_edges,
                                  lambda: self.latent_decoder.problem)
+        self.rbm_focus = RbmFocus(self)
+        self.rbm_pictures = RbmPicturesView(self.rbm_focus)
+        self.free_energy = FreeEnergyView(self.rbm_focus)
+        self.phase_progress = PhaseProgressView()
+        self.gibbs = GibbsView(self.rbm_focus, GibbsSampler(session, self),
+                               lambda: session.status == "running", self)
+        self.rbm_focus.changed.connect(self._rbm_chosen)
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.PlainText)    # run outcomes name nodes and quote errors
         self.summary.setWordWrap(True)
@@ -112,6 +128,8 @@ class DashboardWidget(QWidget):
             (self._row_page([self.recon.frame]), [self.recon]),
             (self._row_page(self.code.frames), [self.code]),
             (self._latent_page(), [self.latent]),
+            (self._pretraining_page(), [self.rbm_pictures, self.free_energy, self.phase_progress]),
+            (self._gibbs_page(), [self.gibbs]),
         ]
         for (page, _), title in zip(self._pages, TITLES):
             self.tabs.addTab(page, title)
@@ -189,6 +207,65 @@ class DashboardWidget(QWidget):
         lay.addLayout(right, 2)
         return page
 
+    def _rbm_head(self, words: str, extra: list[QWidget] = ()) -> QHBoxLayout:
+        """The row above an RBM view: which RBM (one choice for both tabs), and what to see."""
+        head = QHBoxLayout()
+        head.setContentsMargins(4, 2, 4, 0)
+        head.addWidget(QLabel("RBM"))
+        head.addWidget(self.rbm_focus.combo())
+        for w in extra:
+            head.addWidget(w)
+        hint = QLabel(words)
+        hint.setStyleSheet("color: #555;")
+        hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)   # cut, never widen
+        head.addWidget(hint, 1)
+        return head
+
+    def _pretraining_page(self) -> QWidget:
+        """An RBM as it pretrains: its pictures, its overfitting monitor, and every phase's
+        progress, side by side when the dock is wide."""
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addLayout(self._rbm_head("each RBM learns alone, bottom up, from what the one "
+                                     "below it makes of the data"))
+        # always one row: a 2 x 2 grid, laid out while the tab is hidden, would ask the dock for
+        # twice the height and grow a 1280x720 window past the screen
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        for w in (*self.rbm_pictures.frames, self.free_energy.frame, self.phase_progress.frame):
+            row.addWidget(w, 1)
+        lay.addLayout(row, 1)
+        return page
+
+    def _gibbs_page(self) -> QWidget:
+        page = QWidget()
+        new = QToolButton()
+        new.setText("New chains")
+        new.setToolTip("Start the chains again from other random pixels")
+        new.clicked.connect(self.gibbs.new_chain)
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addLayout(self._rbm_head("what the RBM makes of random pixels, one Gibbs step "
+                                     "after another", [new]))
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.gibbs.live.frame, 1)
+        row.addWidget(self.gibbs.strip.frame, 1)
+        lay.addLayout(row, 1)
+        return page
+
+    @Slot()
+    def _rbm_chosen(self) -> None:
+        """Another RBM chosen: its tabs draw again at once, whatever the run is doing."""
+        for i, name in enumerate(NAMES):
+            if name in RBM_VIEWS:
+                self._drawn[i] = -1
+        self.refresh()
+
     def _corner_buttons(self) -> QWidget:
         box = QWidget()
         lay = QHBoxLayout(box)
@@ -205,7 +282,8 @@ class DashboardWidget(QWidget):
         """Every plot, for saving them all."""
         return [self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame,
                 *self.hist.frames, self.acts.frame, self.confusion.frame, self.boundary.frame,
-                self.recon.frame, *self.code.frames, *self.latent.frames]
+                self.recon.frame, *self.code.frames, *self.latent.frames,
+                *self.rbm_pictures.frames, self.free_energy.frame, *self.gibbs.frames]
 
     # ---- views -----------------------------------------------------------------------------
     def show_view(self, name: str) -> bool:
@@ -230,13 +308,20 @@ class DashboardWidget(QWidget):
         declared = set(self.session.faces().values())
         for name, face in AUTOENCODER_VIEWS.items():
             index = NAMES.index(name)
-            data = (snap.images if face == "reconstructions" else snap.codes) if snap else {}
+            data = ((autoencoder_images(snap.images) if face == "reconstructions" else snap.codes)
+                    if snap else {})
             if data:
                 visible = True
             elif snap is not None and (snap.epochs or snap.done or snap.error):
                 visible = False
             else:
                 visible = face in declared
+            if self.tabs.isTabVisible(index) != visible:
+                self.tabs.setTabVisible(index, visible)
+        # an RBM stack: from the plan once the run has started, before that from its blocks
+        for name in RBM_VIEWS:
+            index = NAMES.index(name)
+            visible = pretrains(snap) if snap is not None and snap.start else RBM_FACE in declared
             if self.tabs.isTabVisible(index) != visible:
                 self.tabs.setTabVisible(index, visible)
         # an autoencoder's labels are only colours in the latent view: no classes to score

@@ -7,6 +7,9 @@ enough to stall the window. So while a run trains, the GUI posts its points here
 training thread decodes them between two reports (the run's generator is suspended then), and
 the GUI collects the pictures on a later frame. Only the newest request counts: a drag posts one
 per mouse move, and older ones are dropped unserved. Plain Python, no Qt.
+
+A subclass asks the run for something else the same way (gibbs_mailbox.py: an RBM's Gibbs
+chain): it says what it calls in `ask` and how a failure reads in `failed`.
 """
 from __future__ import annotations
 
@@ -50,14 +53,22 @@ class DecodeMailbox:
         return self._request is not None
 
     def serve(self, run: Any) -> None:
-        """Decode the waiting request with `run` (between two of its reports)."""
+        """Answer the waiting request with `run` (between two of its reports)."""
         request = self.withdraw()
         if request is None:
             return
         serial, node_id, z = request
         try:
-            images, problem = np.asarray(run.decode(node_id, z)), ""
+            images, problem = np.asarray(self.ask(run, node_id, z)), ""
         except Exception as exc:  # noqa: BLE001 - the view shows why, the run goes on
-            images, problem = None, f"cannot decode at '{node_id}': {type(exc).__name__}: {exc}"
+            images, problem = None, self.failed(node_id, exc)
         with self._lock:
             self._result = (serial, images, problem)
+
+    # ---- what is asked -------------------------------------------------------------------------
+    def ask(self, run: Any, node_id: str, request: Any) -> Any:
+        return run.decode(node_id, request)
+
+    @staticmethod
+    def failed(node_id: str, exc: Exception) -> str:
+        return f"cannot decode at '{node_id}': {type(exc).__name__}: {exc}"

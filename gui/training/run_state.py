@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, StepReport
+from gui.training.phases import Phases
 
 # gradient norms at or below this are drawn as this (log10 of zero has no place on a log scale)
 NORM_FLOOR = 1e-12
@@ -123,6 +124,22 @@ class Snapshot:
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     faces_step: int = -1
     faces_serial: int = 0
+    # phases (an RBM stack pretrains each RBM in a phase of its own, then fine-tunes): the plan,
+    # the phase running, where each phase seen began (steps of the run before it, plan index),
+    # and the steps of the whole run done so far (what progress is measured in)
+    phases: Phases = field(default_factory=Phases)
+    phase: str = ""
+    phase_starts: list[tuple[int, int]] = field(default_factory=list)
+    run_step: int = 0
+
+    def step_x(self, n_cols: int, span: int) -> np.ndarray:
+        """The run-axis position (epochs of the whole run, phases.py) at the end of each of
+        n_cols columns of per-step data, `span` steps a column."""
+        return self.phases.step_x(np.arange(1, n_cols + 1) * span, self.phase_starts)
+
+    def epoch_x(self, rep: EpochReport) -> float:
+        """Where an epoch report's epoch ends on the run axis."""
+        return self.phases.run_epoch(rep.phase, rep.epoch)
 
     @property
     def layers(self) -> list[str]:
@@ -168,6 +185,10 @@ class RunState:
         self.codes: dict[str, dict[str, Any]] = {}
         self.faces_step = -1
         self.faces_serial = 0
+        self.phases = Phases()
+        self.phase = ""
+        self.phase_starts: list[tuple[int, int]] = []
+        self.rows = 0                  # step reports so far, all phases
         self.boundary: dict[str, Any] | None = None
         self.done: DoneReport | None = None
         self.error: ErrorReport | None = None
@@ -195,6 +216,7 @@ class RunState:
 
     def _apply_start(self, rep: StartReport) -> None:
         self.start, self.status = rep, "running"
+        self.phases = Phases.of(rep)
         self.grad = Decimator(max(1, len(rep.layers)))
 
     def _apply_step(self, rep: StepReport) -> None:
@@ -202,6 +224,9 @@ class RunState:
             self.term_names = list(rep.terms) if len(rep.terms) > 1 else []
             # 256 points draw a loss curve as well as more, and cost half as much to paint
             self.loss = Decimator(1 + len(self.term_names), cap=256)
+        if rep.phase != self.phase:
+            self._phase_changed(rep.phase)
+        self.rows += 1
         self._loss_rows.append([rep.loss] + [rep.terms.get(k, math.nan) for k in self.term_names])
         layers = self.start.layers if self.start else list(rep.grad_norm)
         norms = rep.grad_norm
@@ -226,6 +251,15 @@ class RunState:
         self._step_times.append(time.perf_counter())
         if len(self._step_times) > 64:
             del self._step_times[:32]
+
+    def _phase_changed(self, name: str) -> None:
+        """A new phase: its steps are placed on the run axis from here, and the smoothed norms
+        that colour the canvas start afresh (the phase before trained other layers, or none by
+        backprop: an RBM's pretraining leaves every other gradient at zero)."""
+        self._fold()
+        self._log_smooth = None
+        self.phase = name
+        self.phase_starts.append((self.rows, self.phases.index(name)))
 
     # ---- GUI thread ------------------------------------------------------------------------
     def _fold(self) -> None:
@@ -270,24 +304,34 @@ class RunState:
             layers = self.start.layers if self.start else []
             smooth = ({k: float(10 ** v) for k, v in zip(layers, self._log_smooth)}
                       if self._log_smooth is not None else {})
-            total = self.start.epochs * self.start.steps_per_epoch if self.start else 0
+            total = self.phases.total_steps if self.start else 0
+            run_step = self.phases.steps_done(self.phase, self.global_step)
             return Snapshot(
                 self.version, self.status, self.start, self.epoch, self.step, self.global_step,
-                total, self._seconds_left(total), loss_cols, list(self.term_names), loss_span,
+                total, self._seconds_left(total, run_step), loss_cols, list(self.term_names), loss_span,
                 grad_cols, grad_span, dict(self.grad_latest), smooth, list(self.epochs),
                 dict(self.sampled), dict(self.histograms), self.histogram_step, self.boundary,
                 self.done, self.error, dict(self.grad_latest_raw), dict(self.images),
-                dict(self.codes), self.faces_step, self.faces_serial)
+                dict(self.codes), self.faces_step, self.faces_serial, self.phases, self.phase,
+                list(self.phase_starts), run_step)
 
-    def _seconds_left(self, total: int) -> float | None:
+    def progress(self) -> tuple[Phases, str, int, str]:
+        """(plan, phase running, its epoch, the run's end reason or '') for the canvas's marks
+        of what each pretrained node is doing, without the cost of a snapshot."""
+        with self._lock:
+            return (self.phases, self.phase, self.epoch,
+                    self.done.reason if self.done is not None else "")
+
+    def _seconds_left(self, total: int, done: int) -> float | None:
         """Remaining steps times the typical recent step time (the median ignores pauses)."""
         if self.status != "running" or len(self._step_times) < 5 or not total:
             return None
         gaps = np.diff(np.asarray(self._step_times[-33:]))
         per_step = float(np.median(gaps))
         # validation at the end of each epoch is not in the step gaps: add what it took
-        evals = [max(0.0, e.seconds - per_step * self.start.steps_per_epoch) for e in self.epochs[-3:]]
+        steps = self.phases.steps
+        evals = [max(0.0, e.seconds - per_step * steps[max(0, self.phases.index(e.phase))])
+                 for e in self.epochs[-3:]]
         per_epoch_extra = float(np.mean(evals)) if evals else 0.0
-        left_epochs = max(0, self.start.epochs - len(self.epochs))
-        return max(0, total - self.global_step) * per_step + left_epochs * per_epoch_extra
-
+        left_epochs = max(0, self.phases.total_epochs - len(self.epochs))
+        return max(0, total - done) * per_step + left_epochs * per_epoch_extra

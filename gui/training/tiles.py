@@ -10,6 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 PAPER_GAP = (205, 212, 222)      # the gaps: a cool grey, distinct from any ink level
+# weights drawn as pictures (an RBM's filters): negative blue, zero white, positive orange, the
+# Okabe-Ito pair that stays apart for the colour-blind and on a washed-out projector
+NEGATIVE = np.array((0, 114, 178), np.float32)
+POSITIVE = np.array((213, 94, 0), np.float32)
 
 
 def ink(images: np.ndarray) -> np.ndarray:
@@ -19,25 +23,52 @@ def ink(images: np.ndarray) -> np.ndarray:
     return (255.0 * (1.0 - np.clip(v, 0.0, 1.0)) + 0.5).astype(np.uint8)
 
 
+def weights(images: np.ndarray) -> np.ndarray:
+    """(n, rows, cols) weights as pictures in [0, 1], 0.5 a zero weight (the engine's filters)
+    -> RGB uint8 (n, rows, cols, 3): blue below 0.5, white at it, orange above, deeper the
+    further from it. NaN is drawn as a zero weight."""
+    v = np.nan_to_num(np.asarray(images, np.float32), nan=0.5, posinf=1.0, neginf=0.0)
+    d = np.clip(2.0 * v - 1.0, -1.0, 1.0)[..., None]
+    size = np.abs(d)
+    color = np.where(d < 0, NEGATIVE, POSITIVE)
+    return (255.0 * (1.0 - size) + color * size + 0.5).astype(np.uint8)
+
+
 def mosaic(rows: list[np.ndarray], columns: int | None = None, gap: int = 1,
-           gap_color: tuple[int, int, int] = PAPER_GAP) -> np.ndarray:
+           gap_color: tuple[int, int, int] = PAPER_GAP,
+           painters: list | None = None) -> np.ndarray:
     """Rows of images, each (n, h, w) in [0, 1], as one RGB uint8 array (H, W, 3), row-major:
     one grid row per entry of `rows`, the first `columns` images of each (all when None), with
-    `gap` pixels of `gap_color` around and between them. Rows with fewer images leave gaps."""
-    rows = [np.asarray(r) for r in rows if r is not None and len(r)]
+    `gap` pixels of `gap_color` around and between them. Rows with fewer images leave gaps.
+    `painters[i]` turns row i's images into grey (n, h, w) or RGB (n, h, w, 3) uint8 (`ink`
+    when None, or for a row it does not cover; `weights` draws filters)."""
+    keep = [i for i, r in enumerate(rows) if r is not None and len(r)]
+    painters = [(painters[i] if painters and i < len(painters) and painters[i] else ink)
+                for i in keep]
+    rows = [np.asarray(rows[i]) for i in keep]
     if not rows:
         return np.zeros((0, 0, 3), np.uint8)
     h, w = rows[0].shape[1:3]
     n = columns if columns is not None else max(len(r) for r in rows)
     out = np.empty((gap + len(rows) * (h + gap), gap + n * (w + gap), 3), np.uint8)
     out[:] = gap_color
-    for i, r in enumerate(rows):
-        grey = ink(r[:n, :h, :w])
+    for i, (r, paint) in enumerate(zip(rows, painters)):
+        pixels = paint(r[:n, :h, :w])
+        if pixels.ndim == 3:
+            pixels = pixels[..., None]
         y = gap + i * (h + gap)
-        for j, img in enumerate(grey):
+        for j, img in enumerate(pixels):
             x = gap + j * (w + gap)
-            out[y:y + img.shape[0], x:x + img.shape[1]] = img[..., None]
+            out[y:y + img.shape[0], x:x + img.shape[1]] = img
     return out
+
+
+def grid(images: np.ndarray, columns: int, paint=None, gap: int = 1,
+         gap_color: tuple[int, int, int] = PAPER_GAP) -> np.ndarray:
+    """(n, h, w) images in rows of `columns`, as one RGB uint8 mosaic (a filter bank)."""
+    images = np.asarray(images)
+    rows = [images[i:i + columns] for i in range(0, len(images), columns)]
+    return mosaic(rows, columns, gap, gap_color, [paint] * len(rows))
 
 
 def bar_strip(values: np.ndarray, height: int, top: float | None = None, bar: int = 1,

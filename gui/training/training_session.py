@@ -34,6 +34,8 @@ from engine.training.trainer import Run
 from gui.training import gradient_scale as scale
 from gui.training.badges import Thresholds, badges_for
 from gui.training.decode_mailbox import DecodeMailbox
+from gui.training.gibbs_mailbox import GibbsMailbox
+from gui.training.phases import node_marks
 from gui.training.run_state import RunState
 from gui.training.worker import TrainingWorker
 
@@ -87,7 +89,10 @@ class TrainingSession(QObject):
         self._faces_pushed = 0                  # the sample (serial) the canvas cards show
         self._faces: dict[str, str] = {}        # node id -> the face its block declares
         self.decode_problem = ""
+        self.gibbs_problem = ""
         self.mailbox = DecodeMailbox()          # decodes the training thread makes for the GUI
+        self.gibbs_mailbox = GibbsMailbox()     # ...and Gibbs chains of RBMs
+        self._marks_pushed: dict | None = None  # what the canvas marks on pretrained nodes
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setInterval(OVERLAY_INTERVAL_MS)
         self._overlay_timer.timeout.connect(self._push_overlay)
@@ -263,6 +268,23 @@ class TrainingSession(QObject):
         self.decode_problem = ""
         return images
 
+    def gibbs(self, node_id: str, chain: dict[str, int]) -> np.ndarray | None:
+        """Run.gibbs(node_id, **chain) of the current or last run: (frames, n, rows, cols)
+        pictures of a Gibbs chain of an RBM from noise, here in the GUI thread (use
+        `gibbs_mailbox` while a training thread runs). None, with why in `gibbs_problem`,
+        before the run has built its model or when the chain cannot run."""
+        run = self.run
+        if run is None or run.context is None:
+            self.gibbs_problem = "no trained model yet: press Run"
+            return None
+        try:
+            frames = np.asarray(run.gibbs(node_id, **chain))
+        except Exception as exc:  # noqa: BLE001 - a failed chain shows as no picture, with why
+            self.gibbs_problem = GibbsMailbox.failed(node_id, exc)
+            return None
+        self.gibbs_problem = ""
+        return frames
+
     # ---- lifecycle -------------------------------------------------------------------------
     def _launch(self, paused: bool) -> None:
         doc = self._get_doc()
@@ -278,7 +300,9 @@ class TrainingSession(QObject):
                        if (face := getattr(blocks.get(n.type), "face", None))}
         self._replace_state(self.state_factory())
         self.mailbox = DecodeMailbox()
-        self.worker = w = TrainingWorker(run, self.state, mailbox=self.mailbox)
+        self.gibbs_mailbox = GibbsMailbox()
+        self.worker = w = TrainingWorker(run, self.state, mailbox=self.mailbox,
+                                         mailboxes=(self.gibbs_mailbox,))
         w.run_started.connect(self._on_started)
         w.epoch_ended.connect(self._on_epoch)
         w.run_done.connect(self._on_done)
@@ -374,7 +398,12 @@ class TrainingSession(QObject):
 
     # ---- canvas ----------------------------------------------------------------------------
     def overlay(self) -> tuple[dict[str, Any], dict[str, str]]:
-        """The colours and badges the canvas shows now: smoothed gradient norm per Dense layer."""
+        """The colours and badges the canvas shows now: smoothed gradient norm per Dense layer.
+        None while a node pretrains alone (an RBM): its update is not a backpropagated gradient,
+        and every other layer's is zero, which would read as vanishing everywhere."""
+        phases, phase, _epoch, _ended = self.state.progress()
+        if phases.pretrained_node(phase) is not None:
+            return {}, {}
         norms, dead = self.state.overlay_figures()
         # four steps a decade: the canvas repaints a node only when its colour visibly changes,
         # and a repaint of the whole canvas is what the GUI thread spends longest on
@@ -392,13 +421,19 @@ class TrainingSession(QObject):
             self.scene.set_live_faces(images, codes, step)
         colors, badges = self.overlay()
         key = (tuple((k, c.rgb()) for k, c in colors.items()), tuple(badges.items()))
-        if key != self._overlay_pushed and colors:
+        if key != self._overlay_pushed and (colors or self._overlay_pushed):
             self._overlay_pushed = key
             self.scene.set_training_overlay(colors, badges)
+        # pretraining, layer by layer: which node trains, which are done, which wait
+        marks = node_marks(*self.state.progress())
+        if marks != self._marks_pushed and (marks or self._marks_pushed):
+            self._marks_pushed = marks
+            self.scene.set_phase_marks(marks)
 
     def _clear_canvas(self) -> None:
         self._overlay_pushed = None
         self._faces_pushed = 0
+        self._marks_pushed = None
         if self.scene is not None:
             self.scene.highlight_node(None, "")
             self.scene.clear_training_overlay()

@@ -43,12 +43,15 @@ class TrainingWorker(QThread):
     run_failed = Signal(object)       # ErrorReport
 
     def __init__(self, run: Run, state: RunState, parent=None,
-                 mailbox: DecodeMailbox | None = None):
+                 mailbox: DecodeMailbox | None = None,
+                 mailboxes: tuple[DecodeMailbox, ...] = ()):
         super().__init__(parent)
         self.engine_run = run
         self.state = state
-        # latent points the GUI wants decoded: served here between reports (decode_mailbox.py)
+        # latent points the GUI wants decoded, and any other request of the same kind (an RBM's
+        # Gibbs chains): served here between reports (decode_mailbox.py says why)
         self.mailbox = mailbox if mailbox is not None else DecodeMailbox()
+        self.mailboxes = (self.mailbox, *mailboxes)
         self._abort = False
         self._torch_threads = gui_torch_threads()
         # the cyclic collector must not run in the training thread (see gc_guard): the GUI
@@ -104,8 +107,9 @@ class TrainingWorker(QThread):
                 gen.close()
                 return
             state.apply(rep)
-            if self.mailbox.waiting:
-                self.mailbox.serve(self.engine_run)
+            for box in self.mailboxes:
+                if box.waiting:
+                    box.serve(self.engine_run)
             now = time.perf_counter()
             if isinstance(rep, StepReport):
                 if draw_boundary and now - last_boundary >= BOUNDARY_INTERVAL_S:

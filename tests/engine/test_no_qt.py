@@ -23,7 +23,8 @@ GUI_WITHOUT_QT = (
     "gui.editor.connection_rules", "gui.editor.fragments", "gui.editor.layout",
     "gui.training.badges", "gui.training.boundary", "gui.training.run_state",
     "gui.dashboard.figures_text", "gui.dashboard.latent_space", "gui.dashboard.views",
-    "gui.training.tiles", "gui.training.decode_mailbox",
+    "gui.training.tiles", "gui.training.decode_mailbox", "gui.training.gibbs_mailbox",
+    "gui.training.phases", "gui.dashboard.rbm_figures",
 )
 
 # Imports them one at a time and prints, for each, the Qt modules that appeared with it, so a
