@@ -177,7 +177,8 @@ def _row_weights(n: int, m: int, device: torch.device, dtype: torch.dtype
     key = (n, m, device, dtype)
     w = _WEIGHTS.get(key)
     if w is None:
-        row = torch.cat([torch.full((n,), -1.0 / n), torch.full((m,), 1.0 / m)]).to(device, dtype)
+        row = torch.cat([torch.full((n,), -1.0 / n, dtype=dtype, device=device),
+                         torch.full((m,), 1.0 / m, dtype=dtype, device=device)])
         w = (row[:, None].contiguous(), row)
         if len(_WEIGHTS) > 64:
             _WEIGHTS.clear()

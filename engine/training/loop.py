@@ -88,6 +88,9 @@ class Loop:
         n, bs = len(ctx.y), self.batch_size(phase)
         stopper = EarlyStopper(phase.early_stopping, ctx.data.val is not None)
         reason, epoch, global_step = "completed", 0, 0
+        # global_step restarts with each phase: so does the sampler's count, and a phase's first
+        # step is sampled (a new RBM's noise filters show at once)
+        self.sampler.last_step = -10**9
         for epoch in range(1, phase.epochs + 1):
             te = time.perf_counter()
             model.train()
