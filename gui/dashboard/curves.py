@@ -38,8 +38,9 @@ def epoch_series(snap: Snapshot, split: str, key: str) -> tuple[np.ndarray, np.n
 
 
 class PhaseLines:
-    """A dashed vertical line, named, where each phase after the first begins. Made once per
-    plan: the lines never move during a run."""
+    """A dashed vertical line, named, where each phase begins (for a run of several). Names
+    alternate between two heights, so that short phases' names do not run into each other.
+    Made once per plan: the lines never move during a run."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
@@ -55,10 +56,10 @@ class PhaseLines:
         self.lines = []
         if phases is None or not phases.many:
             return
-        for i, name in enumerate(phases.names[1:], 1):
+        for i, name in enumerate(phases.names):
             line = pg.InfiniteLine(pos=phases.epoch_base(i), angle=90,
                                    pen=pen(GREY, 1.2, dashed=True), label=phases.label(name),
-                                   labelOpts={"color": GREY, "position": 0.97,
+                                   labelOpts={"color": GREY, "position": 0.97 - 0.1 * (i % 2),
                                               "anchors": [(0, 0), (0, 0)]})
             self.plot.addItem(line)
             self.lines.append(line)

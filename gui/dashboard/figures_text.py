@@ -8,7 +8,8 @@ from typing import Any
 from gui.training.badges import Thresholds, badges_for
 from gui.training.run_state import Snapshot
 
-_KEYS = ("loss", "accuracy", "f1", "mse", "mae", "r2", "recon_error", "neg_elbo")
+_KEYS = ("loss", "accuracy", "f1", "mse", "mae", "r2", "recon_error", "neg_elbo",
+         "pseudo_likelihood", "free_energy")
 
 
 def _num(v: Any) -> str:
@@ -23,7 +24,10 @@ def figures_text(snap: Snapshot, thresholds: Thresholds | None = None, title: st
     s = snap.start
     lines = [f"DeepCanvas run{': ' + title if title else ''}",
              f"device {s.device}, {s.parameters} parameters, {s.task}, "
-             f"{s.epochs} epochs of {s.steps_per_epoch} steps"]
+             f"{s.epochs} epochs of {s.steps_per_epoch} steps" if not snap.phases.many else
+             f"{s.epochs} epochs in {len(snap.phases.names)} phases: " + ", ".join(
+                 f"{snap.phases.label(n)} {e} x {k} steps"
+                 for n, e, k in zip(snap.phases.names, snap.phases.epochs, snap.phases.steps))]
     lines.append(_status_line(snap))
     lines += ["", *_epoch_table(snap)]
     if snap.done and snap.done.test:
@@ -55,8 +59,12 @@ def _status_line(snap: Snapshot) -> str:
 def _epoch_table(snap: Snapshot) -> list[str]:
     cols = [(split, k) for split in ("train", "val") for k in _KEYS
             if any(k in getattr(e, split) for e in snap.epochs)]
-    head = "epoch\t" + "\t".join(f"{split} {k}" for split, k in cols) + "\tseconds"
-    rows = [f"{e.epoch}\t" + "\t".join(_num(getattr(e, split).get(k, "")) for split, k in cols)
+    # a run in phases (an RBM stack): which phase each epoch belongs to, its epoch counted there
+    phase = (lambda e: f"{snap.phases.label(e.phase)}\t") if snap.phases.many else (lambda e: "")
+    head = ("phase\t" if snap.phases.many else "") + "epoch\t" + "\t".join(
+        f"{split} {k}" for split, k in cols) + "\tseconds"
+    rows = [f"{phase(e)}{e.epoch}\t" + "\t".join(_num(getattr(e, split).get(k, ""))
+                                                for split, k in cols)
             + f"\t{e.seconds:.3f}" for e in snap.epochs]
     return [head, *rows]
 

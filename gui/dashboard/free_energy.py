@@ -15,14 +15,17 @@ from gui.training.run_state import Snapshot
 class FreeEnergyView:
     def __init__(self, focus: RbmFocus) -> None:
         self.focus = focus
-        self.frame = PlotFrame("Free energy per epoch")
+        self.frame = PlotFrame("Free energy")
         self.frame.label_axes("epoch of its pretraining", "mean free energy (nats)")
         self.frame.setToolTip(
             "Lower free energy is what an RBM gives the data it has learnt. Both curves falling "
             "together: it learns digits. The training rows' curve falling below the held-out "
             "rows' and the gap growing: it learns the training rows by heart (overfitting).")
         p = self.frame.plot
-        self.frame.add_legend(middle=True)
+        legend = self.frame.add_legend()
+        # bottom right: free energy climbs from the first epoch's low, so curves rise to the
+        # top right and leave that corner empty
+        legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-8, -8))
         self.train_curve = p.plot(pen=pen(BLUE, 2.5), symbol="o", symbolSize=6, symbolBrush=BLUE,
                                   symbolPen=None, name="training rows")
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,
@@ -58,8 +61,12 @@ class FreeEnergyView:
         lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
         room = max(0.5, 0.08 * (hi - lo))
         p.setYRange(lo - room, hi + room, padding=0)
-        text = f"{node}, epoch {int(train[0][-1])}: training {train[1][-1]:.2f}"
+        # the note is short (a quarter of a 1280-wide dock): the gap is the figure to watch
+        text = f"{node}"
         if len(val[0]) and val[0][-1] == train[0][-1]:
             self.gap = float(val[1][-1] - train[1][-1])
-            text += f", held-out {val[1][-1]:.2f} (gap {self.gap:+.2f})"
+            text += f" · gap {self.gap:+.2f}"
         self.frame.note.setText(text)
+        self.frame.note.setToolTip(
+            f"{node}, epoch {int(train[0][-1])}: training rows {train[1][-1]:.3f} nats"
+            + (f", held-out rows {val[1][-1]:.3f} nats" if len(val[0]) else ""))

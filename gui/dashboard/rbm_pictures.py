@@ -21,8 +21,9 @@ class RbmPicturesView:
         self.recon = ImageFrame("Reconstructions")
         self.filters = ImageFrame("Filters")
         self.recon.frame.setToolTip(
-            "Each pair: a fixed input, then what the RBM rebuilds of it (up to its hidden units "
-            "and back down). Blurry at first, sharper as it learns.")
+            "Fixed inputs, each above what the RBM rebuilds of it (up to its hidden units and "
+            "back down): blurry at first, sharper as it learns. The error is the mean squared "
+            "difference per pixel.")
         self.filters.frame.setToolTip(
             "The weights of the first hidden units, one picture each: blue pixels push the unit "
             "off, orange ones on, white ones do not matter. An RBM higher in a stack is drawn "
@@ -55,8 +56,7 @@ class RbmPicturesView:
             return
         self._drawn, self.node = (node, arrays), node
         given, recon = arrays.get("input"), arrays.get("recon")
-        live = ("live" if training_node(snap) == node and snap.done is None
-                else "after its pretraining")
+        live = "live" if training_node(snap) == node and snap.done is None else "pretrained"
         if given is not None and recon is not None and len(recon):
             # each input right above what the RBM rebuilds of it, PER_ROW a row: near square,
             # so the digits are as large as a quarter of the dashboard allows
@@ -66,7 +66,7 @@ class RbmPicturesView:
                 names += ["input", "rebuilt"]
             self.recon.show(mosaic(rows, PER_ROW), names, row_h=given.shape[1])
             self.error = float(np.mean((np.asarray(recon, np.float64) - given) ** 2))
-            self.recon.frame.note.setText(f"{node} · error {self.error:.4f}")
+            self.recon.frame.note.setText(f"error {self.error:.4f}")
         f = arrays.get("filters")
         if f is not None and len(f):
             self.filters.show(grid(f, PER_ROW, weights))

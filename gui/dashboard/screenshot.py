@@ -16,12 +16,14 @@ class _EpochWaiter(QObject):
         super().__init__()
         self.session, self.epochs, self.loop = session, epochs, loop
         self.reason = "timeout"
+        self.seen = 0           # epochs of the whole run: a phase's own count restarts at 1
         session.epoch_ended.connect(self.on_epoch)
         session.run_finished.connect(self.on_finished)
 
     @Slot(object)
     def on_epoch(self, rep) -> None:
-        if rep.epoch >= self.epochs and self.reason == "timeout":
+        self.seen += 1
+        if self.seen >= self.epochs and self.reason == "timeout":
             self.session.pause()
             self.reason = "epochs"
             self.loop.quit()
@@ -34,8 +36,8 @@ class _EpochWaiter(QObject):
 
 
 def run_until_epochs(session: TrainingSession, epochs: int, timeout_s: float = 600.0) -> str:
-    """Start the run as the Run button does and return once `epochs` epochs are reported (the
-    run is then paused, so the picture holds still), or the run ended first (a divergence, early
+    """Start the run as the Run button does and return once `epochs` epochs are reported,
+    counted over all its phases (an RBM stack's pretraining epochs count) (the run is then paused, so the picture holds still), or the run ended first (a divergence, early
     stopping), or `timeout_s` passed: 'epochs', 'finished' or 'timeout'. The dashboard has drawn
     the newest figures when this returns. Call session.shutdown() when done with the run."""
     loop = QEventLoop()

@@ -235,8 +235,10 @@ class DashboardWidget(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
-        for w in (*self.rbm_pictures.frames, self.free_energy.frame, self.phase_progress.frame):
-            row.addWidget(w, 1)
+        # the pictures' and the curve's notes need the room more than the phase bars do
+        for w, stretch in zip((*self.rbm_pictures.frames, self.free_energy.frame,
+                               self.phase_progress.frame), (7, 5, 6, 5)):
+            row.addWidget(w, stretch)
         lay.addLayout(row, 1)
         return page
 
@@ -474,6 +476,9 @@ def summary_text(snap: Snapshot) -> tuple[str, bool]:
             extra = f" (a model that learns nothing: {base:.4f})" if isinstance(base, (int, float)) else ""
             parts.append(f"Test {label} {v:.4f}{extra}")
             break
+    pl = d.test.get("pseudo_likelihood")
+    if isinstance(pl, (int, float)):              # an RBM: how likely it finds the test digits
+        parts.append(f"Test pseudo-likelihood {pl:.1f} nats per example")
     elbo = d.test.get("neg_elbo")
     if isinstance(elbo, (int, float)):            # a VAE: the bound on the data's likelihood
         parts.append(f"Test −ELBO {elbo:.1f} nats per example")

@@ -41,12 +41,15 @@ class FakeRbmRun:
     one as the steps go by."""
 
     def __init__(self, doc, rbms=("r1", "r2"), pretrain=((2, 10), (2, 5)), fine_tune=True,
-                 layers=("r1", "r2", "out"), epochs=2, steps=4, step_s=0.005):
+                 layers=("r1", "r2", "out"), epochs=2, steps=4, step_s=0.005,
+                 pause_at: tuple[str, int] | None = None):
         self.doc = doc
         self.rbms, self.pretrain = list(rbms), list(pretrain)
         self.fine_tune, self.layers = fine_tune, list(layers)
         self.epochs, self.steps_per_epoch, self.step_s = epochs, steps, step_s
         self.control = Control()
+        self.pause_at = pause_at        # (phase, step of it): hold the run there, as Pause does
+        self.held_at: tuple[str, int] | None = None     # where it last held
         self.histogram_node = None
         self._ctx = None
         self.inputs = digit_like(N_IMAGES, seed=3)
@@ -122,6 +125,9 @@ class FakeRbmRun:
                     images = ({nid: self._pictures(nid, progress)}
                               if nid and (g % SAMPLE_EVERY == 0 or g == 1) else {})
                     loss = 1.0 / g
+                    if (phase, g) == self.pause_at:
+                        self.control.pause()
+                        self.held_at = (phase, g)
                     yield StepReport(epoch, step, g, loss, {"cd" if nid else "loss": loss}, norms,
                                      images=images, phase=phase)
                 ran += 1
