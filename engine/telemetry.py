@@ -26,7 +26,7 @@ RBM contract (restricted Boltzmann machines and deep belief networks; nodes whos
   (higher RBMs: their weights times the weights below, a linear view in pixel space).
 - `EpochReport.train` of a pretraining phase: "loss" (the contrastive-divergence surrogate: mean
   free energy of the data minus mean free energy of the chain's samples, nats), "terms" {"cd"},
-  and, on a fixed sample of up to 512 training rows drawn once per run: "pseudo_likelihood"
+  and, on a fixed sample of up to 256 training rows drawn once per run: "pseudo_likelihood"
   (scikit-learn's BernoulliRBM.score_samples estimate, nats, averaged over the rows and over 8
   draws of the flipped unit per row, the same draws every epoch; absent for Gaussian visible
   units), "recon_error" (mean squared difference per visible value between the

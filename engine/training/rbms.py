@@ -21,7 +21,7 @@ import torch
 from engine.training.autoencoders import IMAGES, as_pictures, fixed_split
 
 FILTERS = 16            # hidden units whose weights are drawn (units 0..15)
-FIGURE_ROWS = 512       # training rows the per-epoch figures are measured on (a fixed sample)
+FIGURE_ROWS = 256       # training rows the per-epoch figures are measured on (a fixed sample)
 PL_DRAWS = 8            # flipped units drawn per row for the pseudo-likelihood figure
 GIBBS_FRAMES = 2000     # the most frames one call of gibbs returns
 
