@@ -75,6 +75,11 @@ class Activation(Block):
         return params["fn"]
 
     @classmethod
+    def output_range(cls, params, port):
+        # what a Bernoulli RBM or a bce target after it may rely on
+        return {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}.get(params.get("fn"))
+
+    @classmethod
     def build(cls, params, ins, outs):
         return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
                 "leaky_relu": nn.LeakyReLU, "prelu": nn.PReLU, "elu": nn.ELU,

@@ -188,6 +188,19 @@ def test_bernoulli_visible_units_refuse_inputs_outside_0_1():
     assert analyse(doc).ok
 
 
+def test_an_rbm_above_other_layers_pretrains_on_what_reaches_it_and_draws_nothing():
+    doc = rbm_doc([("h", "Dense", {"units": 20}), ("a", "Activation", {"fn": "sigmoid"}),
+                   ("rbm", "RBM", {"units": 16, "epochs": 2})], training={"epochs": 1, "seed": 0})
+    run = Run(doc, telemetry="full")
+    reports = list(run.steps())
+    epochs = [r for r in reports if isinstance(r, EpochReport)]
+    assert [e.phase for e in epochs] == ["pretrain:rbm", "pretrain:rbm", "train"]
+    assert epochs[1].train["recon_error"] < epochs[0].train["recon_error"]
+    assert not any(r.images for r in reports if isinstance(r, StepReport))   # not in pixels
+    with pytest.raises(ValueError, match="through RBMs only"):
+        run.gibbs("rbm")
+
+
 def test_a_bce_loss_after_an_rbm_reads_the_rbms_logits():
     doc = rbm_doc([("rbm", "RBM", {"units": 1})], head=False,
                   data={"source": "sklearn:breast_cancer", "scaling": "minmax"})
