@@ -384,10 +384,10 @@ class NodeItem(QGraphicsItem):
         kind, text = self.phase_mark
         if kind == "done":
             text = "\u2713 " + text
-        font = style.font("small")
+        font = style.font("badge")          # bold: the words are read from the back of a room
         painter.setFont(font)
         w = QFontMetricsF(font).horizontalAdvance(text) + 14
-        r = QRectF(NODE_W - w, -22, w, 18)
+        r = QRectF(NODE_W - w, -22, w, 19)
         if kind == "waiting":
             painter.setPen(QPen(t.color("node_border"), 1.2))
             painter.setBrush(t.color("node_body"))

@@ -234,10 +234,14 @@ class MetricsView:
         _set_series(self.val_curve, epoch_series(snap, "val", key), "s")
         last = snap.epoch_x(snap.epochs[-1]) if snap.epochs else 0.0
         self.x_limit.fit(float(last), float(snap.start.epochs))
-        if self.x_limit.value != self._x_applied:
-            self._x_applied = self.x_limit.value
+        # a run in phases scores only in some (a DBN's fine-tuning): the axis starts where the
+        # first phase with this figure does, rather than leaving the pretraining's room empty
+        scored = next((rep.phase for rep in snap.epochs if key in rep.train), "")
+        first = snap.phases.epoch_base(max(0, snap.phases.index(scored))) if scored else 0
+        if (self.x_limit.value, first) != self._x_applied:
+            self._x_applied = (self.x_limit.value, first)
             # a little room on the right, for the test star at the last epoch
-            p.setXRange(0, self.x_limit.value * 1.05, padding=0)
+            p.setXRange(first, first + (self.x_limit.value - first) * 1.05, padding=0)
         test = snap.done.test.get(key) if snap.done else None
         if isinstance(test, (int, float)):
             self.test_point.setData([max(1, snap.done.epochs_run)], [test])

@@ -62,10 +62,10 @@ class FreeEnergyView:
         room = max(0.5, 0.08 * (hi - lo))
         p.setYRange(lo - room, hi + room, padding=0)
         # the note is short (a quarter of a 1280-wide dock): the gap is the figure to watch
-        text = f"{node}"
+        text = ""
         if len(val[0]) and val[0][-1] == train[0][-1]:
             self.gap = float(val[1][-1] - train[1][-1])
-            text += f" · gap {self.gap:+.2f}"
+            text = f"gap {self.gap:+.2f}"
         self.frame.note.setText(text)
         self.frame.note.setToolTip(
             f"{node}, epoch {int(train[0][-1])}: training rows {train[1][-1]:.3f} nats"

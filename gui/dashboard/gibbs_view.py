@@ -131,6 +131,13 @@ class GibbsView(QObject):
         self._show_frame()
         self._play()
 
+    def show_step(self, step: int) -> None:
+        """Hold the animation at a step of the chain (a picture for the guide); it plays on from
+        there at the next tick."""
+        if self._mosaics:
+            self.frame_index = max(0, min(len(self._mosaics) - 1, step // EVERY))
+            self._show_frame()
+
     def _show_frame(self) -> None:
         k = min(self.frame_index, len(self._mosaics) - 1)
         self.live.show(self._mosaics[k])

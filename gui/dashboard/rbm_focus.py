@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox
 from gui.dashboard.rbm_figures import followed_node
 from gui.training.run_state import Snapshot
 
-FOLLOW = "the one pretraining"
+FOLLOW = "follow the run"          # the one pretraining, then the top of the stack
 
 
 class RbmFocus(QObject):

@@ -70,7 +70,7 @@ class RbmPicturesView:
         f = arrays.get("filters")
         if f is not None and len(f):
             self.filters.show(grid(f, PER_ROW, weights))
-            self.filters.frame.note.setText(f"{node}, {live}")
+            self.filters.frame.note.setText(live)       # the node is named in the list above
 
     def reset_to(self, node: str | None, snap: Snapshot) -> None:
         """Nothing to show yet for `node`: say why instead."""
