@@ -38,10 +38,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("file", nargs="?", help="graph file to open (default: the first lesson)")
     p.add_argument("--screenshot", metavar="PNG", help="open offscreen, save a picture of the window, exit")
     p.add_argument("--size", metavar="WxH", type=_size, help="window size for --screenshot (1600x1000)")
-    p.add_argument("--after-epochs", metavar="N", type=int, help="with --screenshot: train N epochs first")
+    p.add_argument("--after-epochs", metavar="N", type=int,
+                   help="with --screenshot: train N epochs first (of all phases together)")
     p.add_argument("--view", choices=VIEW_NAMES, metavar="NAME",
                    help="with --screenshot: the dashboard view to show (" + ", ".join(VIEW_NAMES)
-                   + "); the autoencoder views need a run that has their data (--after-epochs)")
+                   + "); the autoencoder and RBM views need a run that has their data "
+                   "(--after-epochs)")
     p.add_argument("--theme", choices=("light", "dark"), help="light or dark look")
     p.add_argument("--data-dir", metavar="DIR", help="where to look for CSV files graphs name")
     return p.parse_args(argv)

@@ -216,6 +216,67 @@ def latent_explorer(app, out: Path) -> None:
     finish(app, w, out / "vae_latent_explorer.png")
 
 
+def _fit(app, w) -> None:
+    """The whole graph in view, live cards included, as Fit to View does."""
+    settle(app)
+    w.view.fit_all()
+    settle(app)
+
+
+def dbn_pretraining(app, out: Path, size: tuple[int, int] = (1280, 720)) -> None:
+    """The deep belief network lesson at projector size, five epochs into its second RBM: the
+    first marked pretrained with its last pictures, the second pretraining (halo, pictures,
+    filters), the Pretraining tab below."""
+    w = window_for(app, "dbn_digits.json")
+    w.resize(*size)
+    w.session.set_delay(0.002)          # the pictures are sampled a few times an epoch
+    w.run_for_screenshot(25)
+    w.dashboard.dashboard.show_view("pretraining")
+    _fit(app, w)
+    finish(app, w, out / "dbn_pretraining.png")
+
+
+def dbn_canvas(app, out: Path) -> None:
+    """The canvas alone, closer: the two RBMs' cards while the second pretrains."""
+    w = window_for(app, "dbn_digits.json")
+    w.session.set_delay(0.002)
+    w.run_for_screenshot(25)
+    w.view.set_zoom(1.3)
+    a, b = w.scene.node_item("rbm1"), w.scene.node_item("rbm2")
+    w.view.centerOn((a.sceneBoundingRect().center() + b.sceneBoundingRect().center()) / 2
+                    + QPointF(0, 70))
+    settle(app)
+    w.view.grab().save(str(out / "dbn_canvas.png"))
+    w.session.shutdown()
+    w.controller.undo_stack.setClean()
+    w.close()
+    print(out / "dbn_canvas.png")
+
+
+def dbn_fine_tuning(app, out: Path, size: tuple[int, int] = (1280, 720)) -> None:
+    """The same lesson five epochs into its fine-tuning: every layer coloured by its gradient,
+    the Overview's axis running through both pretraining phases and the fine-tuning."""
+    w = window_for(app, "dbn_digits.json")
+    w.resize(*size)
+    w.run_for_screenshot(45)
+    w.dashboard.dashboard.show_view("overview")
+    _fit(app, w)
+    finish(app, w, out / "dbn_fine_tuning.png")
+
+
+def rbm_gibbs(app, out: Path, size: tuple[int, int] = (1280, 720)) -> None:
+    """The single-RBM lesson 15 epochs in, Gibbs tab: chains from noise, held at step 20 of 100
+    (the animation's frame), and the strip from noise to samples."""
+    w = window_for(app, "rbm_digits.json")
+    w.resize(*size)
+    w.run_for_screenshot(15)
+    d = w.dashboard.dashboard
+    d.show_view("gibbs")
+    _fit(app, w)
+    d.gibbs.show_step(20)
+    finish(app, w, out / "rbm_gibbs.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
@@ -223,7 +284,7 @@ def main(argv: list[str]) -> int:
     only = set(argv[1:])                       # names of shots to make; all when none is given
     for shot in (lesson, error_badge, refused, dark, csv_preview, vanishing_mid_run, diverged,
                  clipped_mid_run, decision_boundary, autoencoder_mid_run, autoencoder_canvas,
-                 latent_explorer):
+                 latent_explorer, dbn_pretraining, dbn_canvas, dbn_fine_tuning, rbm_gibbs):
         if not only or shot.__name__ in only:
             shot(app, out)
     if not only or "autoencoder_mid_run_720p" in only:
