@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import gui.training.training_session as training_session
+from engine import blocks
 from engine.telemetry import EpochReport, StartReport, StepReport
 from gui.app import main as app_main
 from gui.dashboard.rbm_figures import followed_node, phase_rows
@@ -284,32 +285,50 @@ def test_rbm_tabs_only_for_runs_that_pretrain(window, qtbot, fake_rbm):
 
 
 # ---- the real engine -------------------------------------------------------------------------
-def test_a_real_stack_pretrains_then_fine_tunes(dbn, qtbot):
-    """The engine's own reports, end to end: an epoch of each RBM, then of the fine-tuning."""
+def test_the_dbn_lesson_pretrains_then_fine_tunes(window, qtbot):
+    """The engine's own reports, end to end, on the lesson made quick: two epochs of each RBM
+    (by the inspector's way, an undoable edit), then two of the fine-tuning."""
     from gui.dashboard.screenshot import run_until_epochs
 
-    window = dbn
-    assert run_until_epochs(window.session, 3, timeout_s=240) in ("epochs", "finished")
+    assert window.open_path(GRAPHS / "dbn_digits.json")
+    c = window.controller
+    rbms = [nid for nid, face in c.doc.nodes.items()
+            if getattr(blocks.get(face.type), "unsupervised", False)]
+    assert len(rbms) == 2
+    for nid in rbms:
+        assert c.set_param(nid, "epochs", 2)
+    assert c.set_training("epochs", 2)
+    bottom, top = rbms
+    # into the second RBM's pretraining: the phase change that once failed the run
+    assert run_until_epochs(window.session, 3, timeout_s=240) == "epochs"
     try:
-        qtbot.waitUntil(lambda: window.scene.live_face("r2") is not None, timeout=5_000)
-        for nid in ("r1", "r2"):
-            face = window.scene.live_face(nid)
+        scene = window.scene
+        qtbot.waitUntil(lambda: scene.live_face(top) is not None, timeout=5_000)
+        for nid in rbms:
+            face = scene.live_face(nid)
             assert face.kind == "rbm" and face.shown["filters"].shape == (16, 8, 8)
+        assert scene.node_item(bottom).phase_mark == (DONE, "pretrained")
+        assert scene.node_item(top).phase_mark[0] == TRAINING
         d = dashboard(window)
         assert d.show_view("pretraining")
+        assert d.rbm_pictures.node == top
         assert d.rbm_pictures.error is not None and 0 <= d.rbm_pictures.error < 0.2
-        assert len(d.free_energy.train_curve.getData()[0]) >= 1
+        assert len(d.free_energy.train_curve.getData()[0]) == 1
         assert d.show_view("gibbs")
         qtbot.waitUntil(lambda: d.gibbs.chain is not None, timeout=10_000)
-        assert d.gibbs.chain.shape[1:] == (8, 8, 8)
+        assert d.gibbs.chain.shape == (51, 8, 8, 8)
+        assert 0.0 <= d.gibbs.chain.min() and d.gibbs.chain.max() <= 1.0
         window.session.start()
         qtbot.waitUntil(lambda: window.session.status == "idle", timeout=120_000)
         snap = window.session.state.snapshot()
         assert snap.done is not None and snap.done.reason == "completed"
-        assert snap.run_step == snap.total_steps
+        assert snap.run_step == snap.total_steps and snap.done.test["accuracy"] > 0.2
         window.session._push_overlay()
-        colored = {i.node_id for i in window.scene.node_items() if i.overlay_fill is not None}
-        assert {"r1", "r2", "out"} <= colored
+        # weight histograms asked for again once the whole network trains
+        assert window.session.run.histogram_node == window.session.histogram_node == bottom
+        colored = {i.node_id for i in scene.node_items() if i.overlay_fill is not None}
+        assert set(rbms) <= colored
+        assert "Test accuracy" in d.summary.text()
     finally:
         window.session.shutdown()
 
