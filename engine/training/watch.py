@@ -208,5 +208,9 @@ def sampled_figures(rep: StepReport, model: Any, watch: GradientWatch,
     activation_stats(values, model.activation_fns, rep)
     if histogram_node in model.watched:
         w = model.watched[histogram_node][0]
+        # a layer this step does not train (a DBN's layers while one RBM pretrains) has no
+        # gradient: its histogram is of zeros, as its reported size is 0
+        grad = (w.grad.detach().cpu().numpy().ravel().copy() if w.grad is not None
+                else np.zeros(w.numel(), np.float32))
         rep.histograms[histogram_node] = {"weight": w.detach().cpu().numpy().ravel().copy(),
-                                          "grad": w.grad.detach().cpu().numpy().ravel().copy()}
+                                          "grad": grad}

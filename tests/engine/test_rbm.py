@@ -309,6 +309,19 @@ def test_sampled_steps_show_the_rbm_being_pretrained_and_the_rbm_layers_are_watc
     assert all(isinstance(r, (StartReport, StepReport, EpochReport, DoneReport)) for r in reports)
 
 
+def test_a_histogram_asked_for_a_layer_that_is_not_training_is_of_zeros():
+    doc = rbm_doc([("r1", "RBM", {"units": 16, "epochs": 1}), ("r2", "RBM", {"units": 8, "epochs": 1})],
+                  training={"epochs": 1, "seed": 0})
+    run = Run(doc, telemetry="full", sample_every=10)
+    run.histogram_node = "r1"
+    reports = list(run.steps())
+    assert reports[-1].reason == "completed"
+    sampled = [r for r in reports if isinstance(r, StepReport) and r.histograms]
+    during_r2 = [r.histograms["r1"]["grad"] for r in sampled if r.phase == "pretrain:r2"]
+    assert during_r2 and all(not g.any() for g in during_r2)
+    assert any(r.histograms["r1"]["grad"].any() for r in sampled if r.phase != "pretrain:r2")
+
+
 def test_gibbs_chains_from_noise_are_pictures_and_leave_the_run_alone():
     doc = rbm_doc([("r1", "RBM", {"units": 32, "epochs": 1}), ("r2", "RBM", {"units": 16, "epochs": 1})])
     run = Run(doc, telemetry="off")
