@@ -83,6 +83,9 @@ class RbmPicturesView:
             text = "no RBM in this run"
         elif snap.phases.index(PRETRAIN + node) > snap.phases.index(snap.phase):
             text = f"{node} waits for its turn"
+        elif any(rep.phase == PRETRAIN + node for rep in snap.epochs):
+            # an epoch of it has passed without a sample: the engine draws only image data
+            text = "no pictures: the inputs are not images"
         else:
             text = "pictures appear at the first sample"
         self.recon.say(text)

@@ -232,7 +232,7 @@ class TrainingSession(QObject):
 
     def faces(self) -> dict[str, str]:
         """What the nodes of the current (or last) run's graph draw while training, as their
-        blocks declare it (capability `face`): node id -> 'reconstructions' | 'code'."""
+        blocks declare it (capability `face`): node id -> 'reconstructions' | 'code' | 'rbm'."""
         return self._faces
 
     def node_params(self, node_id: str) -> dict[str, Any]:

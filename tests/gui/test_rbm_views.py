@@ -286,8 +286,10 @@ def test_rbm_tabs_only_for_runs_that_pretrain(window, qtbot, fake_rbm):
 
 # ---- the real engine -------------------------------------------------------------------------
 def test_the_dbn_lesson_pretrains_then_fine_tunes(window, qtbot):
-    """The engine's own reports, end to end, on the lesson made quick: two epochs of each RBM
-    (by the inspector's way, an undoable edit), then two of the fine-tuning."""
+    """The engine's own reports, end to end, on the lesson made quick (by the inspector's way, an
+    undoable edit): two epochs of the first RBM, four of the second (the run is held in its
+    first, and the training thread may run on a little before the hold reaches it), then two of
+    the fine-tuning."""
     from gui.dashboard.screenshot import run_until_epochs
 
     assert window.open_path(GRAPHS / "dbn_digits.json")
@@ -295,10 +297,9 @@ def test_the_dbn_lesson_pretrains_then_fine_tunes(window, qtbot):
     rbms = [nid for nid, face in c.doc.nodes.items()
             if getattr(blocks.get(face.type), "unsupervised", False)]
     assert len(rbms) == 2
-    for nid in rbms:
-        assert c.set_param(nid, "epochs", 2)
-    assert c.set_training("epochs", 2)
     bottom, top = rbms
+    assert c.set_param(bottom, "epochs", 2) and c.set_param(top, "epochs", 4)
+    assert c.set_training("epochs", 2)
     # into the second RBM's pretraining: the phase change that once failed the run
     assert run_until_epochs(window.session, 3, timeout_s=240) == "epochs"
     try:
@@ -313,7 +314,7 @@ def test_the_dbn_lesson_pretrains_then_fine_tunes(window, qtbot):
         assert d.show_view("pretraining")
         assert d.rbm_pictures.node == top
         assert d.rbm_pictures.error is not None and 0 <= d.rbm_pictures.error < 0.2
-        assert len(d.free_energy.train_curve.getData()[0]) == 1
+        assert 1 <= len(d.free_energy.train_curve.getData()[0]) <= 3
         assert d.show_view("gibbs")
         qtbot.waitUntil(lambda: d.gibbs.chain is not None, timeout=10_000)
         assert d.gibbs.chain.shape == (51, 8, 8, 8)
