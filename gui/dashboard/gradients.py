@@ -107,6 +107,13 @@ class GradBarsView:
         self.frame.note.setText(f"last step{clipped}: {first_id} {size(first_id)}  ·  "
                                 f"{last_id} {size(last_id)}")
         self._mark_raw(layers, raw)
+        alone = snap.phases.pretrained_node(snap.phase)
+        if alone is not None:
+            # one node learns alone (an RBM's pretraining): the others have no gradient at all,
+            # which is waiting, not vanishing
+            self.vanish_line.hide()
+            self.frame.note.setText(f"{alone} pretrains alone: its update, the others wait")
+            return
         largest = max((n for n in norms if math.isfinite(n)), default=0.0)
         if largest > 0:
             self.vanish_line.setValue(math.log10(largest * self.thresholds.vanishing_ratio))

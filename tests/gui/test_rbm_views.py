@@ -189,7 +189,9 @@ def test_overview_and_progress_over_phases(dbn, qtbot, fake_rbm):
     d = dashboard(window)
     window.session.run_action.trigger()
     held_at(window, qtbot, runs, "pretrain:r2")
-    d.refresh()
+    assert d.show_view("overview")
+    # the others wait while r2 pretrains: no 'vanishing' line over their empty bars
+    assert not d.bars.vanish_line.isVisible() and "r2 pretrains alone" in d.bars.frame.note.text()
     controls = window.dashboard.controls
     controls.show_progress(window.session.state.snapshot())
     # 20 steps of r1 and 5 of r2 out of 2*10 + 2*5 + 2*4
