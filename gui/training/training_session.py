@@ -93,7 +93,6 @@ class TrainingSession(QObject):
         self.mailbox = DecodeMailbox()          # decodes the training thread makes for the GUI
         self.gibbs_mailbox = GibbsMailbox()     # ...and Gibbs chains of RBMs
         self._marks_pushed: dict | None = None  # what the canvas marks on pretrained nodes
-        self._histograms_held = False           # no histograms while nodes pretrain (_launch)
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setInterval(OVERLAY_INTERVAL_MS)
         self._overlay_timer.timeout.connect(self._push_overlay)
@@ -220,7 +219,7 @@ class TrainingSession(QObject):
         if layers is not None and node_id not in layers:
             return
         self.histogram_node = node_id
-        if self.run is not None and not self._histograms_held:
+        if self.run is not None:
             self.run.histogram_node = node_id      # read by the worker at its next sample
         self.histogram_node_changed.emit(node_id)
 
@@ -296,14 +295,7 @@ class TrainingSession(QObject):
         layers = [n.id for n in doc.nodes.values() if blocks.watched_by_telemetry(n.type)]
         if self.histogram_node not in layers:
             self.histogram_node = layers[0] if layers else None
-        # a graph that pretrains nodes alone (RBMs, capability `unsupervised`): no histograms
-        # until the phase of the whole network. While one node pretrains the others have no
-        # gradient at all, and the engine's histogram of one of them fails the run (seen:
-        # "'NoneType' object has no attribute 'detach'" at the second RBM's first sample); the
-        # phase changes in the training thread, too late for this thread to switch in time
-        self._histograms_held = any(getattr(blocks.get(n.type), "unsupervised", False)
-                                    for n in doc.nodes.values())
-        run.histogram_node = None if self._histograms_held else self.histogram_node
+        run.histogram_node = self.histogram_node
         self._faces = {n.id: face for n in doc.nodes.values()
                        if (face := getattr(blocks.get(n.type), "face", None))}
         self._replace_state(self.state_factory())
@@ -420,12 +412,6 @@ class TrainingSession(QObject):
 
     @Slot()
     def _push_overlay(self) -> None:
-        progress = self.state.progress()
-        phases, phase = progress[0], progress[1]
-        if self._histograms_held and phase and phases.pretrained_node(phase) is None:
-            self._histograms_held = False        # the whole network trains: every layer has
-            if self.run is not None:             # a gradient from here on
-                self.run.histogram_node = self.histogram_node
         if self.scene is None:
             return
         # autoencoders' cards (reconstructions, code bars): only when a new sample came
@@ -439,7 +425,7 @@ class TrainingSession(QObject):
             self._overlay_pushed = key
             self.scene.set_training_overlay(colors, badges)
         # pretraining, layer by layer: which node trains, which are done, which wait
-        marks = node_marks(*progress)
+        marks = node_marks(*self.state.progress())
         if marks != self._marks_pushed and (marks or self._marks_pushed):
             self._marks_pushed = marks
             self.scene.set_phase_marks(marks)
