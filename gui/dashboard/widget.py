@@ -47,6 +47,7 @@ FRAME_MS = 33
 # thread's CPU clock): past it, frames are skipped. Training shares the GIL with drawing, so
 # every millisecond drawn is a millisecond of training lost on a small machine.
 GUI_SHARE = 0.08
+LATENT_STACK_MIN_H = 48   # px of plot under each of the latent tab's two stacked titles
 _KEYS = (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE"),
          ("recon_error", "reconstruction error (squared, per pixel)"))
 
@@ -199,6 +200,11 @@ class DashboardWidget(QWidget):
         """The cloud of codes on the left, what the decoder makes of them on the right."""
         page = QWidget()
         right = QVBoxLayout()
+        # two plots stacked: at their usual smallest height they would make this the tallest
+        # tab (272 px), and the dock would push a 1280x720 window off the screen when the
+        # outcome line appears above the tabs
+        for frame in (self.latent.point_view.frame, self.latent.path_view.frame):
+            frame.widget.setMinimumHeight(LATENT_STACK_MIN_H)
         right.addWidget(self.latent.point_view.frame, 3)
         right.addWidget(self.latent.path_view.frame, 2)
         lay = QHBoxLayout(page)
