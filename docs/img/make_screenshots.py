@@ -164,6 +164,7 @@ def autoencoder_mid_run(app, out: Path, size: tuple[int, int] = SIZE) -> None:
     canvas and in the Reconstructions view (clean, corrupted, rebuilt)."""
     w = window_for(app, "denoising_autoencoder.json")
     w.resize(*size)
+    w.view.set_minimap_wanted(False)        # it would sit on the Loss node in the picture
     w.session.set_delay(SAMPLED_DELAY_S)
     w.run_for_screenshot(4)
     w.dashboard.dashboard.show_view("reconstructions")
@@ -174,6 +175,7 @@ def autoencoder_mid_run(app, out: Path, size: tuple[int, int] = SIZE) -> None:
 def autoencoder_canvas(app, out: Path) -> None:
     """The canvas alone, closer: the Encoder's code bars and the Decoder's strip, four epochs in."""
     w = window_for(app, "denoising_autoencoder.json")
+    w.view.set_minimap_wanted(False)        # it would cover the Decoder's card at this zoom
     w.session.set_delay(SAMPLED_DELAY_S)
     w.run_for_screenshot(4)
     w.view.set_zoom(1.4)
@@ -194,6 +196,7 @@ def latent_explorer(app, out: Path) -> None:
     import numpy as np
 
     w = window_for(app, "vae.json")
+    w.view.set_minimap_wanted(False)        # it would sit on the Loss node in the picture
     w.run_for_screenshot(30)
     d = w.dashboard.dashboard
     d.show_view("latent")
