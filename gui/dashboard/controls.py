@@ -6,6 +6,7 @@ import time
 
 import torch
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -48,6 +49,24 @@ def clock(seconds: float) -> str:
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in '…' when its row is too narrow, the whole text in its tooltip: at
+    1280x720 the progress line beside the bar was cut mid-word ("epoch 6/30 · s")."""
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def displayed(self) -> str:
+        return self.fontMetrics().elidedText(self.text(), Qt.ElideRight, self.contentsRect().width())
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(painter, self.contentsRect(), int(self.alignment()),
+                                  self.palette(), self.isEnabled(), self.displayed(),
+                                  self.foregroundRole())
 
 class RunControls(QWidget):
     """Buttons bound to the session's actions (so menus and shortcuts stay in step with them)."""
@@ -97,7 +116,7 @@ class RunControls(QWidget):
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setFixedWidth(140)
-        self.progress_label = QLabel("Ready: press Run")
+        self.progress_label = ElidedLabel("Ready: press Run")
         self.progress_label.setTextFormat(Qt.PlainText)   # run errors quote the file
         # its width must not follow the text, or every update would lay the whole row out again
         self.progress_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)

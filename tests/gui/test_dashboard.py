@@ -310,3 +310,16 @@ def test_run_stop_cycles_leave_no_thread(host):
     # after the first run (torch's own pools start once), every cycle ends where it began
     assert h.session.worker is None and len(set(counts[1:])) == 1 and counts[-1] <= counts[0]
     assert math.isfinite(h.session.state.snapshot().done.seconds)
+
+
+def test_a_progress_line_too_long_for_its_row_ends_in_an_ellipsis_and_keeps_its_words(qtbot):
+    from gui.dashboard.controls import ElidedLabel
+    label = ElidedLabel("")
+    qtbot.addWidget(label)
+    label.resize(90, 24)
+    text = "epoch 6/30  ·  step 12/21  ·  0:03 left"
+    label.setText(text)
+    assert label.text() == text and label.toolTip() == text
+    assert label.displayed().endswith("…") and text.startswith(label.displayed()[:-1])
+    label.resize(600, 24)
+    assert label.displayed() == text
