@@ -105,9 +105,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 _FINAL_KEYS = ("loss", "accuracy", "precision", "recall", "f1", "r2", "mse", "mae",
                "recon_error", "corrupted_error", "denoised_error", "neg_elbo", "kl",
-               "pseudo_likelihood", "free_energy")
+               "pseudo_likelihood", "free_energy", "d_real", "d_fake", "modes_covered",
+               "modes_total", "high_quality_fraction")
 # an RBM's pretraining epoch: its figures on the training sample and the validation split
 _PRETRAIN_KEYS = ("loss", "pseudo_likelihood", "recon_error", "free_energy")
+# a GAN's epoch: both networks' losses and the discriminator's mean scores
+_TRAIN_KEYS = ("loss", "accuracy", "r2", "mse", "mae", "d_loss", "g_loss", "d_real", "d_fake")
 
 
 def _fmt(d: dict, keys: tuple[str, ...] = ("loss", "accuracy", "r2", "mse", "mae")) -> str:
@@ -123,7 +126,7 @@ def _print_human(rep) -> None:
             what = f"{rep.epochs} epochs of {rep.steps_per_epoch} steps"
         print(f"training on {rep.device}: {rep.parameters} parameters, {what} ({rep.task})")
     elif isinstance(rep, EpochReport):
-        keys = _PRETRAIN_KEYS if rep.phase != "train" else ("loss", "accuracy", "r2", "mse", "mae")
+        keys = _PRETRAIN_KEYS if rep.phase != "train" else _TRAIN_KEYS
         val = _fmt(rep.val, keys)
         phase = f"{rep.phase} " if rep.phase != "train" else ""
         print(f"{phase}epoch {rep.epoch:>3}  train {_fmt(rep.train, keys)}"

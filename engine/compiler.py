@@ -269,6 +269,9 @@ class CompiledGraph(nn.Module):
             needed.add(nid)
             stack.extend(e.src for e in index.edges_into(nid))
         self._steps: list[tuple[str, nn.Module, tuple[str, ...]]] = []
+        # the value a node yields first, by step (a Noise node's 'noise.z'), where it is not
+        # '<id>.out': `given` may supply a node's output by that key too
+        self._first_value: dict[str, str] = {}
         # parameters telemetry watches, by node, input side first (Dense weights, and whatever
         # other blocks declare)
         self.watched: dict[str, list[nn.Parameter]] = {}
@@ -286,6 +289,8 @@ class CompiledGraph(nn.Module):
             if nid in needed:
                 self.inputs_of[nid] = tuple(src_of[(nid, port)] for port in block.inputs)
                 self._steps.append((f"{nid}.out", module, self.inputs_of[nid]))
+                if block.outputs and block.outputs[0] != "out":
+                    self._first_value[f"{nid}.out"] = f"{nid}.{block.outputs[0]}"
                 for term, term_settings in block.penalties(params[nid]).items():
                     self.penalty_nodes.setdefault(term, []).append((nid, term_settings))
                 if (watched := block.watched(module)):
@@ -300,14 +305,16 @@ class CompiledGraph(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None,
                 given: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
         """Every value by 'node.port'. `given` supplies some nodes' outputs instead of computing
-        them (an autoencoder's pictures feed a fixed corrupted batch, or a drawn code)."""
+        them (an autoencoder's pictures feed a fixed corrupted batch, or a drawn code). A node
+        without inputs (Noise) is called with the batch's row count."""
         v = {self.x_key: x, self.y_key: y}
+        if given:
+            v.update(given)
         try:        # free when nothing fails: it only names the node when something does
             for out, module, ins in self._steps:
-                if given is not None and out in given:
-                    v[out] = given[out]
+                if given is not None and (out in given or self._first_value.get(out) in given):
                     continue
-                r = module(*[v[k] for k in ins])
+                r = module(*[v[k] for k in ins]) if ins else module(len(x))
                 if type(r) is dict:         # a module that yields more than its output
                     node = out[:-4]
                     for k, t in r.items():
@@ -318,14 +325,22 @@ class CompiledGraph(nn.Module):
             raise NodeFailure(out.partition(".")[0], exc) from exc
         return v
 
-    def value_of(self, key: str, x: torch.Tensor) -> torch.Tensor:
+    def value_of(self, key: str, x: torch.Tensor,
+                 given: dict[str, torch.Tensor] | None = None) -> torch.Tensor:
         """One value ('node.port') of the forward pass for inputs x, computing only the steps up
-        to it (an RBM's input while the ones below it are frozen)."""
+        to it (an RBM's input while the ones below it are frozen; a generator's samples of
+        given noise). `given` is as for `forward`."""
         if key == self.x_key:
             return x
+        if given and key in given:
+            return given[key]
         v = {self.x_key: x, self.y_key: None}
+        if given:
+            v.update(given)
         for out, module, ins in self._steps:
-            r = module(*[v[k] for k in ins])
+            if given is not None and (out in given or self._first_value.get(out) in given):
+                continue
+            r = module(*[v[k] for k in ins]) if ins else module(len(x))
             if type(r) is dict:
                 node = out[:-4]
                 for k, t in r.items():

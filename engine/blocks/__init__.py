@@ -4,13 +4,14 @@ from __future__ import annotations
 from engine.blocks.autoencoder import Corrupt, Decoder, Encoder
 from engine.blocks.base import Block, Param, ShapeError, Width
 from engine.blocks.data import Augment, Dataset
+from engine.blocks.gan import Discriminator, Generator, Noise
 from engine.blocks.layers import Activation, Add, BatchNorm, Concat, Dense, Dropout
 from engine.blocks.objectives import Loss
 from engine.blocks.rbm import RBM
 
 REGISTRY: dict[str, type[Block]] = {
     b.name: b for b in (Dataset, Augment, Corrupt, Dense, Activation, Dropout, BatchNorm, Add,
-                        Concat, Encoder, Decoder, RBM, Loss)
+                        Concat, Encoder, Decoder, RBM, Noise, Generator, Discriminator, Loss)
 }
 CATEGORIES = ("Data", "Layers", "Blocks", "Objectives")
 

@@ -146,7 +146,8 @@ class Block:
     plan: ClassVar[str | None] = None   # the training plan the block needs, if not the graph's default
     # what the node's face draws while a run trains: "reconstructions" (a strip of decoded images,
     # StepReport.images), "code" (code-unit bars, StepReport.codes) or "rbm" (an RBM: its
-    # reconstructions and filters while it pretrains, StepReport.images; Run.gibbs); None draws
+    # reconstructions and filters while it pretrains, StepReport.images; Run.gibbs) or "samples"
+    # (a GAN generator: what it makes of a fixed noise batch, StepReport.images); None draws
     # nothing extra
     face: ClassVar[str | None] = None
     # learns from its input alone, by its plan's own objective (an RBM: contrastive divergence):
@@ -155,6 +156,10 @@ class Block:
     # applies random damage to its input while training (a denoising autoencoder); its module's
     # `corrupt(x, generator)` applies the same damage in any mode, for pictures and test figures
     corrupts: ClassVar[bool] = False
+    # its part in a generative adversarial network: "noise" (draws the generator's input, called
+    # with the batch's row count since it has no input), "generator" or "discriminator"; the
+    # adversarial plan finds the networks it trains by this
+    adversarial: ClassVar[str | None] = None
 
     # ---- params ----------------------------------------------------------------------------
     @classmethod

@@ -19,6 +19,10 @@ class DataBundle:
     image_shape: tuple[int, int] | None = None
     name: str = ""
     warnings: list[str] = field(default_factory=list)
+    # a mixture of known Gaussian modes (synthetic:ring): their centres (modes, features) in the
+    # loaded units and their standard deviation, for a GAN's mode-coverage figures
+    modes: np.ndarray | None = None
+    mode_std: float = 0.0
 
     @property
     def n_classes(self) -> int:

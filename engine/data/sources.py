@@ -67,5 +67,9 @@ def _synthetic(name: str, params: dict[str, Any], seed: int, node: str | None) -
     x, y = synthetic.make(name, int(params.get("n_samples", 500)), float(params.get("noise", 0.1)), seed)
     y = np.asarray(y, dtype=np.int64)
     classes = [str(c) for c in range(int(y.max()) + 1)]
-    return DataBundle(np.asarray(x, dtype=np.float32), y, "classification", ["x1", "x2"],
-                      class_names=classes, name=name)
+    bundle = DataBundle(np.asarray(x, dtype=np.float32), y, "classification", ["x1", "x2"],
+                        class_names=classes, name=name)
+    known = synthetic.modes(name, float(params.get("noise", 0.1)))
+    if known is not None:
+        bundle.modes, bundle.mode_std = known
+    return bundle

@@ -33,7 +33,15 @@ def make(name: str, n_samples: int, noise: float, seed: int) -> tuple[np.ndarray
     if name == "ring":
         # a ring of 8 Gaussian modes, the usual GAN toy; the class is the mode index
         k = rng.integers(0, 8, n_samples)
-        ang = k * (2 * np.pi / 8)
-        x = 2 * np.stack([np.cos(ang), np.sin(ang)], 1) + rng.normal(0, max(noise, 1e-3), (n_samples, 2))
+        centres, std = modes(name, noise)
+        x = centres[k] + rng.normal(0, std, (n_samples, 2))
         return x, k
     raise ValueError(f"unknown synthetic data set '{name}' (known: {', '.join(NAMES)})")
+
+
+def modes(name: str, noise: float) -> tuple[np.ndarray, float] | None:
+    """(centres, standard deviation) of a set made of Gaussian modes, or None for the others."""
+    if name != "ring":
+        return None
+    ang = np.arange(8) * (2 * np.pi / 8)
+    return 2 * np.stack([np.cos(ang), np.sin(ang)], 1), max(noise, 1e-3)

@@ -16,6 +16,7 @@ import torch
 
 from engine.telemetry import DoneReport, EpochReport, Report, StartReport, StepReport
 from engine.training.autoencoders import AutoencoderWatch
+from engine.training.gans import GanWatch
 from engine.training.plans import Phase, Plan
 from engine.training.probes import locate_non_finite
 from engine.training.rbms import RBMWatch
@@ -45,6 +46,8 @@ class Loop:
         self.codes = AutoencoderWatch.for_run(ctx, self.cfg["seed"]) if self.observe else None
         # an RBM's pictures and filters while it pretrains; None for other graphs
         self.rbms = RBMWatch.for_run(ctx) if self.full else None
+        # a GAN generator's samples of a fixed noise batch; None for other graphs
+        self.gans = GanWatch.for_run(ctx, self.cfg["seed"]) if self.full else None
 
     def batch_size(self, phase: Phase) -> int:
         return phase.batch_size or self.cfg["batch_size"]
@@ -84,7 +87,8 @@ class Loop:
 
     def _phase(self, phase: Phase, steps: int, t0: float):
         ctx, model = self.ctx, self.ctx.model
-        gate, watch, plan = self.run.control.gate, self.watch, self.plan
+        control, watch, plan = self.run.control, self.watch, self.plan
+        gate = control.gate
         n, bs = len(ctx.y), self.batch_size(phase)
         stopper = EarlyStopper(phase.early_stopping, ctx.data.val is not None)
         reason, epoch, global_step = "completed", 0, 0
@@ -103,12 +107,18 @@ class Loop:
                 if not gate():
                     reason = "stopped"
                     break
+                # a single step may be limited to one optimizer's update (a GAN's discriminator)
+                only = control.batch_only if control.batch_only in self.optimizers else None
                 idx = perm[i * bs:(i + 1) * bs] if i < steps - 1 else perm[i * bs:]
-                for update in plan.updates(phase, ctx.x[idx], ctx.y[idx]):
+                updates = plan.updates(phase, ctx.x[idx], ctx.y[idx])
+                for update in updates:
+                    if only is not None and update.optimizer != only:
+                        continue
                     optimizer = self.optimizers[update.optimizer]
-                    for p in self._params_of[update.optimizer]:
-                        p.grad = None
-                    update.loss.backward()
+                    if update.backward:
+                        for p in self._params_of[update.optimizer]:
+                            p.grad = None
+                        update.loss.backward()
                     loss, finite, raw, used = watch.after_backward(update.loss)
                     if not finite:
                         return self._diverged(update.values, epoch, i + 1, t0)
@@ -136,8 +146,13 @@ class Loop:
                                 self.codes.sample(rep)
                             if self.rbms is not None:
                                 self.rbms.sample(rep, phase.name)
+                            if self.gans is not None:
+                                self.gans.sample(rep)
                             self.sampler.taken(global_step, began)
                         yield rep
+                    if only is not None:
+                        updates.close()
+                        break
                 done = i + 1
             if done == 0:
                 break

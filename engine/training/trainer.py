@@ -24,7 +24,7 @@ from engine.data.prepare import prepare
 from engine.errors import DataError, GraphError
 from engine.graph import GraphDocument
 from engine.telemetry import ErrorReport, Report, StepReport
-from engine.training import autoencoders, failures, rbms, settings
+from engine.training import autoencoders, failures, gans, rbms, settings
 from engine.training.control import Control
 from engine.training.loop import Loop
 from engine.training.plans import Plan, plan_for
@@ -88,8 +88,18 @@ class Run:
     def resume(self) -> None:
         self.control.resume()
 
-    def step_once(self) -> None:
-        self.control.step_once()
+    def step_once(self, optimizer: str | None = None) -> None:
+        """Pause and let one batch through; with `optimizer` named (one of the plan's: a GAN's
+        "discriminator" or "generator"), that batch makes only one update, of that optimizer."""
+        self.control.step_once(optimizer)
+
+    def step_discriminator(self) -> None:
+        """A GAN: pause, then make one discriminator update (the generator stays as it is)."""
+        self.control.step_once(gans.D_OPT)
+
+    def step_generator(self) -> None:
+        """A GAN: pause, then make one generator update (the discriminator stays as it is)."""
+        self.control.step_once(gans.G_OPT)
 
     def stop(self) -> None:
         self.control.stop()
@@ -177,6 +187,46 @@ class Run:
         its own, and leaves the model's mode and the global random state alone. Raises
         ValueError for a node that is not an RBM, or bad counts."""
         return rbms.gibbs(self.prepare(), node_id, n, steps, every, seed)
+
+    # ---- a GAN's views: call between steps (the training thread's report handler, or while
+    # paused); nothing here changes the model's mode, its parameters or the global random state
+    def _gan(self) -> gans.Structure:
+        ctx = self.prepare()
+        s = gans.structure(ctx.model)
+        if s is None:
+            raise ValueError("this graph has no Discriminator fed by a Generator")
+        return s
+
+    def gan_samples(self, n: int = 256, seed: int = 0) -> np.ndarray:
+        """float32 (n, features): the generator's samples of fixed noise (the same noise for the
+        same n and seed, so successive calls show the samples moving), in the data's loaded
+        units. Raises ValueError for a graph that is not a GAN."""
+        return gans.samples(self.prepare(), self._gan(), n, seed)
+
+    def gan_pictures(self, n: int = 16, seed: int = 0) -> np.ndarray:
+        """float32 (n, rows, cols) in [0, 1]: the samples of fixed noise as pictures (data
+        without an image shape: (n, 1, features))."""
+        return gans.pictures(self.prepare(), self._gan(), n, seed)
+
+    def gan_scores(self, points: np.ndarray) -> np.ndarray:
+        """float32 (n,): the discriminator's probability that each point (n, features), in the
+        data's loaded units, is real; without dropout."""
+        return gans.scores(self.prepare(), self._gan(), points)
+
+    def gan_score_grid(self, x_range: tuple[float, float], y_range: tuple[float, float],
+                       steps: int = 64) -> np.ndarray:
+        """float32 (steps, steps): the discriminator's probability of 'real' over a grid of
+        two-dimensional points (the heat map); row i is y = y_range[0] + i * (y_range[1] -
+        y_range[0]) / (steps - 1), column j likewise in x. ValueError for data that is not 2-D."""
+        return gans.score_grid(self.prepare(), self._gan(), x_range, y_range, steps)
+
+    def gan_gradients(self, n: int = 256, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(samples, gradients), float32 (n, features) each, in the data's loaded units: the
+        samples of fixed noise (as gan_samples) and d(g_loss)/d(sample) of each sample's own
+        generator loss (training.gan.g_loss; not divided by n). The generator's update moves each
+        sample along minus its gradient: draw arrows along -gradients."""
+        return gans.sample_gradients(self.prepare(), self._gan(), self.cfg["gan"]["g_loss"], n,
+                                     seed)
 
     def evaluate(self, split: Any, final: bool = False) -> dict[str, Any]:
         """Loss and metrics of the current weights on a split of the prepared data."""

@@ -125,7 +125,7 @@ def test_training_form_edits_and_early_stopping_switch(window, user):
 def test_settings_no_plan_reads_are_hidden_and_ignored_ones_say_why(window, user):
     open_lesson(window, "optimizers.json")
     user.click_empty()
-    assert "gan" not in window.inspector.editors           # no training plan reads it yet
+    assert "gan" in window.inspector.editors               # the adversarial plan reads it
     user.choose("optimizer", "adam")
     momentum = user.editor("momentum")
     assert not momentum.isEnabled()

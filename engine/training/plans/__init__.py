@@ -41,6 +41,9 @@ class Update:
     loss: torch.Tensor            # the total to minimise
     terms: dict[str, torch.Tensor]  # its parts by name (losses by node id, penalties by name)
     values: dict[str, torch.Tensor] = field(default_factory=dict)   # forward values, by node.port
+    # False when the plan has already left the gradients in the parameters' .grad itself (an
+    # RBM's CD step computed in closed form): the loop then neither clears them nor runs backward
+    backward: bool = True
 
 
 class Plan:
@@ -100,4 +103,4 @@ def plan_for(model: Any) -> type[Plan]:
     return REGISTRY[named[0]]
 
 
-from engine.training.plans import autoencoder, contrastive, supervised  # noqa: E402,F401  (register themselves)
+from engine.training.plans import adversarial, autoencoder, contrastive, supervised  # noqa: E402,F401,I001  (register themselves)
