@@ -15,8 +15,9 @@ run on one thread: torch with set_num_threads(1) (what a run does for a small ne
 numpy's BLAS limited to one thread with threadpoolctl (for matrices this small it uses one
 anyway). Times are CPU time of the process, the best of several interleaved rounds. For
 reference it also times the same persistent CD-1 as a bare torch loop (no engine, no autograd,
-no telemetry): the ratio of that loop to scikit-learn is what torch's per-call cost on 10-row
-matrices gives away before the engine adds anything.
+no telemetry): what the update costs written plainly in torch at 10 rows a batch, where each
+call's fixed cost outweighs its arithmetic. On the CPU our run does its CD steps in numpy on the
+parameters' memory (engine/blocks/rbm_host.py), so "ours" can be below that loop.
 
 The pseudo-likelihoods are scikit-learn's definition (score_samples) on the held-out test rows,
 averaged over 20 draws of the flipped units for each model, so the flips' noise (about a nat

@@ -21,6 +21,7 @@ from engine.training.optim import clip_gradients
 from engine.training.probes import activation_stats
 
 LEVELS = ("full", "epoch", "off")
+NEVER = -10**9          # Sampler.last_step before the first sample of a run or a phase
 
 
 class GradientWatch:
@@ -169,9 +170,11 @@ class Sampler:
         self.every, self.seconds, self.share = max(1, every), seconds, share
         self.start = time.perf_counter()
         self.spent = 0.0
-        self.last_step, self.last_t = -10**9, 0.0       # the first step is always sampled
+        self.last_step, self.last_t = NEVER, 0.0       # the first step is always sampled
 
     def due(self, step: int) -> bool:
+        if self.last_step == NEVER:
+            return True         # a run's or a phase's first step, whatever the budget says
         now = time.perf_counter()
         if self.spent > self.share * (now - self.start):
             return False

@@ -11,15 +11,20 @@ An RBM learns from what reaches its input: the data for the bottom one, and for 
 the hidden probabilities of the RBMs below, which are already trained and are run without
 gradients. CD is handed to the loop as a surrogate loss, mean F(v_data) - mean F(v_model) with
 the model's samples held fixed, whose gradient is the CD update (RBMNet.cd_loss); the loop runs
-backward and steps the optimizer as for any loss.
+backward and steps the optimizer as for any loss. On the CPU the same update is computed in numpy
+on the parameters' own memory (engine/blocks/rbm_host.py), which leaves the gradients in `.grad`
+itself (`Update.backward` False): at 10 rows a batch torch's fixed cost per call was most of a
+step.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import torch
 
+from engine.blocks import rbm_host
 from engine.errors import GraphError
 from engine.training import rbms
 from engine.training.plans import Phase, Plan, Update, register
@@ -55,6 +60,12 @@ class ContrastivePlan(SupervisedPlan):
         # else draws random numbers (dropout, the GUI's Gibbs chains)
         self._generator = torch.Generator(device=ctx.device).manual_seed(seed)
         self._figure_seed = seed + 1
+        # on the CPU the CD steps run in numpy (engine/blocks/rbm_host.py), drawing from a numpy
+        # generator of the plan's own, seeded alike
+        self._rng = np.random.Generator(np.random.PCG64(seed))
+        self._host: rbm_host.HostCD | None = None
+        self._gap = torch.zeros(())           # the host step's loss, one tensor rewritten
+        self._gap_np = self._gap.numpy()
         n = len(ctx.x)
         pick = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:rbms.FIGURE_ROWS]
         self._figure_x = ctx.x[pick.to(ctx.device)]
@@ -91,10 +102,17 @@ class ContrastivePlan(SupervisedPlan):
             with torch.no_grad():
                 u = model.value_of(key, x)
         s = self._settings[nid]
-        loss, chain = model.nodes[nid].cd_loss(u, s["k"], self._chain, self._generator)
+        if self._host is not None:
+            gap, chain = self._host.step(u.numpy(), s["k"], self._chain)
+            self._gap_np[...] = gap
+            loss = self._gap
+            update = Update(f"rbm:{nid}", loss, {"cd": loss}, backward=False)
+        else:
+            loss, chain = model.nodes[nid].cd_loss(u, s["k"], self._chain, self._generator)
+            update = Update(f"rbm:{nid}", loss, {"cd": loss})
         if s["persistent"]:
             self._chain = chain
-        yield Update(f"rbm:{nid}", loss, {"cd": loss})
+        yield update
 
     # ---- phases and their figures ------------------------------------------------------------
     def epoch_started(self, phase: Phase) -> None:
@@ -110,6 +128,7 @@ class ContrastivePlan(SupervisedPlan):
         self._phase = phase.name
         nid = phase.name[len(PRETRAIN):] if phase.name.startswith(PRETRAIN) else None
         self._node = nid
+        self._host = None
         # the loop drops only the stepping optimizer's gradients: the RBM trained before would
         # keep reporting its last gradient through this phase
         for p in self.ctx.model.parameters():
@@ -120,8 +139,13 @@ class ContrastivePlan(SupervisedPlan):
         with torch.no_grad():
             module.init_visible_bias(self._through(nid, ctx.x).mean(dim=0))
         s = self._settings[nid]
-        self._chain = (torch.zeros(s["batch_size"], s["units"], device=ctx.device)
-                       if s["persistent"] else None)
+        self._host = rbm_host.HostCD(module, self._rng) if rbm_host.usable(module) else None
+        self._chain = None
+        if s["persistent"]:
+            self._chain = torch.zeros(s["batch_size"], s["units"], device=ctx.device,
+                                      dtype=module.weight.dtype)
+            if self._host is not None:
+                self._chain = self._chain.numpy()
         self._figure_u = self._through(nid, self._figure_x)
         val = ctx.data.val
         self._val_u = (self._through(nid, torch.as_tensor(val.x, device=ctx.device))
@@ -194,9 +218,25 @@ class RBMSGD:
         self.param_groups = [{"lr": lr, "momentum": momentum, **g} for g in groups]
         self.state: dict[torch.Tensor, dict[str, torch.Tensor]] = {}
         self._buffers: list[list[torch.Tensor] | None] = [None] * len(self.param_groups)
+        # on the CPU numpy steps the parameters in place: a foreach call costs about ten
+        # microseconds, numpy's in-place ufuncs on these small arrays one or two
+        params = [p for g in self.param_groups for p in g["params"]]
+        self._host = all(p.device.type == "cpu" and p.dtype in (torch.float32, torch.float64)
+                         for p in params)
+        # (parameter, its memory as an array, its momentum buffer) per group; a list, since a
+        # tensor's hash is a Python call
+        self._host_params = ([[[p, p.detach().numpy(), None] for p in g["params"]]
+                              for g in self.param_groups] if self._host else [])
+
+    def step(self) -> None:
+        # torch.no_grad's decorator alone costs a few microseconds: numpy needs none
+        if self._host:
+            self._step_on_host()
+        else:
+            self._step_on_device()
 
     @torch.no_grad()
-    def step(self) -> None:
+    def _step_on_device(self) -> None:
         for i, group in enumerate(self.param_groups):
             params = [p for p in group["params"] if p.grad is not None]
             if not params:
@@ -215,6 +255,27 @@ class RBMSGD:
                     torch._foreach_add_(buffers, grads)
                 grads = buffers
             torch._foreach_add_(params, grads, alpha=-group["lr"])
+
+    def _step_on_host(self) -> None:
+        for group, entries in zip(self.param_groups, self._host_params):
+            lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
+            for entry in entries:
+                p, a, buf = entry
+                g = p.grad
+                if g is None:
+                    continue
+                d = g.numpy()
+                if wd:
+                    d = d + wd * a
+                if momentum:
+                    if buf is None:
+                        buf = entry[2] = d.copy()
+                        self.state[p] = {"momentum_buffer": torch.from_numpy(buf)}
+                    else:
+                        buf *= momentum
+                        buf += d
+                    d = buf
+                a -= lr * d
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
