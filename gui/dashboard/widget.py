@@ -48,6 +48,10 @@ FRAME_MS = 33
 # every millisecond drawn is a millisecond of training lost on a small machine.
 GUI_SHARE = 0.08
 LATENT_STACK_MIN_H = 48   # px of plot under each of the latent tab's two stacked titles
+# the views made with a tab when it is first needed, by the index of their tab
+_LAZY_VIEWS = {"hist": 1, "acts": 1, "confusion": 2, "boundary": 2, "recon": 3, "code": 4,
+               "latent_decoder": 5, "latent": 5, "rbm_pictures": 6, "free_energy": 6,
+               "phase_progress": 6, "gibbs": 7}
 _KEYS = (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE"),
          ("recon_error", "reconstruction error (squared, per pixel)"))
 
@@ -101,20 +105,12 @@ class DashboardWidget(QWidget):
         t = session.thresholds
         self.loss, self.metrics = LossView(), MetricsView()
         self.bars, self.heat = GradBarsView(t), HeatStripView()
-        self.hist, self.acts = HistogramView(), ActivationView(t)
-        self.confusion, self.boundary = ConfusionView(), BoundaryView()
-        self.recon = ReconstructionsView()
-        self.code = CodeView(session.node_params)
-        self.latent_decoder = LatentDecoder(session, self)
-        self.latent = LatentView(self.latent_decoder.request, session.run_edges,
-                                 lambda: self.latent_decoder.problem)
         self.rbm_focus = RbmFocus(self)
-        self.rbm_pictures = RbmPicturesView(self.rbm_focus)
-        self.free_energy = FreeEnergyView(self.rbm_focus)
-        self.phase_progress = PhaseProgressView()
-        self.gibbs = GibbsView(self.rbm_focus, GibbsSampler(session, self),
-                               lambda: session.status == "running", self)
         self.rbm_focus.changed.connect(self._rbm_chosen)
+        self.layer_combo = QComboBox()
+        self.layer_combo.setToolTip("The layer whose weights and gradients are sampled (selecting "
+                                    "a Dense node on the canvas does the same)")
+        self.layer_combo.currentTextChanged.connect(self._layer_chosen)
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.PlainText)    # run outcomes name nodes and quote errors
         self.summary.setWordWrap(True)
@@ -122,16 +118,15 @@ class DashboardWidget(QWidget):
         self.summary.hide()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self._pages = [
-            (self._overview_page(), [self.loss, self.metrics, self.bars, self.heat]),
-            (self._layers_page(), [self.hist, self.acts]),
-            (self._classes_page(), [self.confusion, self.boundary]),
-            (self._row_page([self.recon.frame]), [self.recon]),
-            (self._row_page(self.code.frames), [self.code]),
-            (self._latent_page(), [self.latent]),
-            (self._pretraining_page(), [self.rbm_pictures, self.free_energy, self.phase_progress]),
-            (self._gibbs_page(), [self.gibbs]),
-        ]
+        # only the Overview is built now: the other tabs' plots are made when a tab is first
+        # shown or a view is first asked for (building all of them was three quarters of the
+        # window's start-up); until then a tab is an empty page with no views to draw
+        self._pages: list[tuple[QWidget, list]] = [
+            (self._overview_page(), [self.loss, self.metrics, self.bars, self.heat])]
+        for _ in TITLES[1:]:
+            holder = QWidget()
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self._pages.append((holder, []))
         for (page, _), title in zip(self._pages, TITLES):
             self.tabs.addTab(page, title)
         self.tabs.setCornerWidget(self._corner_buttons(), Qt.TopRightCorner)
@@ -157,15 +152,59 @@ class DashboardWidget(QWidget):
         self.reset()
 
     # ---- pages -----------------------------------------------------------------------------
+    def __getattr__(self, name: str):
+        """A view of a tab not built yet (dashboard.recon, .gibbs, ...): build its tab."""
+        index = _LAZY_VIEWS.get(name)
+        if index is None or name.startswith("_"):
+            raise AttributeError(name)
+        self._build(index)
+        return self.__dict__[name]
+
+    def built(self, index: int) -> bool:
+        return bool(self._pages[index][1])
+
+    def _build(self, index: int) -> None:
+        """Make tab `index`'s views and lay them out in its page, once."""
+        if self.built(index):
+            return
+        s = self.session
+        if index == 1:
+            self.hist, self.acts = HistogramView(), ActivationView(s.thresholds)
+            content, views = self._layers_page(), [self.hist, self.acts]
+        elif index == 2:
+            self.confusion, self.boundary = ConfusionView(), BoundaryView()
+            content, views = self._classes_page(), [self.confusion, self.boundary]
+        elif index == 3:
+            self.recon = ReconstructionsView()
+            content, views = self._row_page([self.recon.frame]), [self.recon]
+        elif index == 4:
+            self.code = CodeView(s.node_params)
+            content, views = self._row_page(self.code.frames), [self.code]
+        elif index == 5:
+            self.latent_decoder = LatentDecoder(s, self)
+            self.latent = LatentView(self.latent_decoder.request, s.run_edges,
+                                     lambda: self.latent_decoder.problem)
+            content, views = self._latent_page(), [self.latent]
+        elif index == 6:
+            self.rbm_pictures = RbmPicturesView(self.rbm_focus)
+            self.free_energy = FreeEnergyView(self.rbm_focus)
+            self.phase_progress = PhaseProgressView()
+            content = self._pretraining_page()
+            views = [self.rbm_pictures, self.free_energy, self.phase_progress]
+        else:
+            self.gibbs = GibbsView(self.rbm_focus, GibbsSampler(s, self),
+                                   lambda: s.status == "running", self)
+            content, views = self._gibbs_page(), [self.gibbs]
+        page = self._pages[index][0]
+        page.layout().addWidget(content)
+        self._pages[index] = (page, views)
+        self._drawn[index] = -1
+
     def _overview_page(self) -> QWidget:
         return AdaptiveGrid([self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame])
 
     def _layers_page(self) -> QWidget:
         page = QWidget()
-        self.layer_combo = QComboBox()
-        self.layer_combo.setToolTip("The layer whose weights and gradients are sampled (selecting "
-                                    "a Dense node on the canvas does the same)")
-        self.layer_combo.currentTextChanged.connect(self._layer_chosen)
         head = QHBoxLayout()
         head.addWidget(QLabel("Histograms of layer"))
         head.addWidget(self.layer_combo)
@@ -287,7 +326,9 @@ class DashboardWidget(QWidget):
 
     @property
     def frames(self) -> list[PlotFrame]:
-        """Every plot, for saving them all."""
+        """Every plot, for saving them all (every tab is built for it)."""
+        for index in range(1, len(self._pages)):
+            self._build(index)
         return [self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame,
                 *self.hist.frames, self.acts.frame, self.confusion.frame, self.boundary.frame,
                 self.recon.frame, *self.code.frames, *self.latent.frames,
@@ -436,13 +477,16 @@ class DashboardWidget(QWidget):
         self.show_summary(self.session.state.snapshot())
 
     @Slot(int)
-    def _tab_changed(self, _index: int) -> None:
+    def _tab_changed(self, index: int) -> None:
+        if index >= 0:
+            self._build(index)
         self.refresh()
 
     @Slot(object)
     def _thresholds_changed(self, t) -> None:
         self.bars.set_thresholds(t)
-        self.acts.set_thresholds(t)
+        if self.built(1):
+            self.acts.set_thresholds(t)
         self._drawn = [-1] * len(self._pages)
         self.refresh()
 

@@ -235,7 +235,9 @@ def test_pretraining_tab(dbn, qtbot, fake_rbm):
     assert [r[0] for r in rows] == ["pretrain r1", "pretrain r2", "fine-tune"]
     assert rows[0][1] == 1.0 and rows[1][1] == pytest.approx(8 / 10) and rows[2][1] == 0.0
     assert rows[1][2] == "1/2 epochs"
-    # choosing r1 in either tab's list shows r1's last pictures and epochs, in both tabs
+    # choosing r1 in either tab's list shows r1's last pictures and epochs, in both tabs (the
+    # Gibbs tab, and its list, are made when first needed)
+    assert d.gibbs is not None and len(d.rbm_focus.combos) == 2
     d.rbm_focus.combos[1].setCurrentIndex(d.rbm_focus.combos[1].findData("r1"))
     assert d.rbm_focus.pinned == "r1" and d.rbm_focus.combos[0].currentData() == "r1"
     assert pics.node == "r1" and "pretrained" in pics.filters.frame.note.text()
