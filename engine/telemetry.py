@@ -41,6 +41,20 @@ RBM contract (restricted Boltzmann machines and deep belief networks; nodes whos
   noise, as float32 (1 + steps // every, n, rows, cols) pictures in [0, 1] (frame 0 the noise,
   then the visible means every `every` steps, carried down to pixels for a higher RBM); safe from
   the GUI thread while the run trains, like `Run.decode`.
+
+GAN contract (the adversarial plan; nodes whose block declares `adversarial`). StartReport task
+"generation", one phase "train"; each StepReport is one update, its `terms` {"d_loss"} or
+{"g_loss"}, its `grad_norm` 0 for the frozen network.
+- `EpochReport.train`: "d_loss", "g_loss", "d_real" and "d_fake" (mean D(x) and D(G(z)) over the
+  epoch's discriminator updates), "terms" {"d_loss", "g_loss"} and "loss" (their sum);
+  `EpochReport.val`: "d_loss" (also as "loss"), "d_real", "d_fake" on the validation split.
+- `StepReport.images[generator id]` (face "samples"), sampled steps: "samples" float32 (16, rows,
+  cols) in [0, 1] for image data, else "points" float32 (256, features) in the loaded units; one
+  fixed noise batch for the whole run.
+- `DoneReport.test`: "d_real", "d_fake" and, for data of known modes (synthetic:ring),
+  "modes_covered", "modes_total", "high_quality_fraction" of 2,500 generated points.
+- `Run.gan_samples`, `gan_pictures`, `gan_scores`, `gan_score_grid`, `gan_gradients` (views),
+  `Run.step_discriminator` / `step_generator` (single updates of one network).
 """
 from __future__ import annotations
 
@@ -59,7 +73,7 @@ class StartReport:
     activation_fns: dict[str, str]
     epochs: int
     steps_per_epoch: int
-    task: str                         # classification | regression | reconstruction
+    task: str                         # classification | regression | reconstruction | generation
     class_names: list[str]
     # per phase, in order: epochs and steps per epoch (phases may batch differently; a
     # single-phase run has one entry each, and steps_per_epoch is the first phase's)
