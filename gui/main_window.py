@@ -142,6 +142,9 @@ class MainWindow(QMainWindow):
         for action in self.session.actions:
             self.run_toolbar.addAction(action)
         self.scene.selectionChanged.connect(self._select_for_histograms)
+        # the GAN half-step buttons come and go with the graph's blocks
+        self.controller.doc_changed.connect(self.session.sync_adversarial)
+        self.session.sync_adversarial()
 
     def _select_for_histograms(self) -> None:
         nodes = self.scene.selected_node_ids()

@@ -2,7 +2,8 @@
 node: the decoding block a strip of its reconstructions of a few fixed inputs (inputs on top,
 reconstructions beneath), the coding block one bar per code unit (its mean activation). An RBM
 shows the same two rows and, beneath them, a few of its hidden units' weights as pictures (its
-filters: blue negative, white zero, orange positive).
+filters: blue negative, white zero, orange positive). A GAN's Generator shows what it makes of a fixed batch of noise: pictures, or
+for two-dimensional data the points themselves.
 
 Cheap to repaint: each new sample is turned once into a small QImage at its native pixel size
 (an 8x8 digit is 8x8 pixels), and paint() draws that image scaled to the card without smoothing,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from gui.canvas import style
 from gui.plain_text import plain_tooltip
 from gui.theme import Theme
-from gui.training.tiles import bar_strip, mosaic, weights
+from gui.training.tiles import bar_strip, dots, mosaic, weights
 
 GAP = 6.0              # between the node's body and its card
 OVERHANG = 20.0        # the card is this much wider than the node on each side: lessons place
@@ -30,6 +31,9 @@ STRIP_IMAGES = 6       # of the fixed eight: six 8x8 digits across the card are 
 CAPTION_H = 16.0
 BARS_H = 30.0
 FEW_UNITS = 64         # up to this many units, each bar gets its own gap so units read as units
+SAMPLE_ROWS = 2        # a Generator's pictures: two rows of STRIP_IMAGES
+DOTS_PX = 96           # a Generator's points are drawn on a picture this many pixels square
+DOTS_PAD = 0.15        # room around the points, as a share of their span
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -53,6 +57,8 @@ class LiveFaceItem(QGraphicsItem):
         self.height = 0.0
         self.shown_step = -1
         self.shown: dict | None = None       # the sample drawn (the report's own dict)
+        self.extent: tuple | None = None     # a Generator's points: the region drawn (it only
+                                             # grows, so the points are seen moving, not the frame)
         self.setAcceptedMouseButtons(Qt.NoButton)   # clicks fall through to the canvas
         # parented once every attribute boundingRect() reads exists: the scene asks at once
         self.setParentItem(parent)
@@ -123,11 +129,51 @@ class LiveFaceItem(QGraphicsItem):
             f"{top:.2g}). A sparse code has a few tall bars and many short ones. The dashboard's "
             "Code tab shows the whole distribution."))
 
+    def show_samples(self, arrays: dict, step: int) -> None:
+        """A GAN's Generator: what it makes of one fixed batch of noise, pictures for image
+        data, else the points (two-dimensional data; further coordinates are not drawn)."""
+        pictures, points = arrays.get("samples"), arrays.get("points")
+        if pictures is not None and len(pictures):
+            columns = min(STRIP_IMAGES, len(pictures))
+            rgb = mosaic([pictures[i * columns:(i + 1) * columns] for i in range(SAMPLE_ROWS)],
+                         columns=columns)
+            self.caption = "samples of fixed noise"
+        elif points is not None and len(points) and np.asarray(points).shape[1] >= 2:
+            xy = np.asarray(points, np.float64)[:, :2]
+            rgb = dots(xy, self._grow_extent(xy), DOTS_PX)
+            self.caption = f"{len(xy)} samples of fixed noise"
+        else:
+            return
+        self.shown = arrays
+        self.kind = "samples"
+        self._set_image(rgb, step)
+        self.setToolTip(plain_tooltip(
+            f"The generator at step {step}: what it makes of the same batch of noise every "
+            "time, so what changes is the generator. The dashboard's GAN tab shows more, with "
+            "the discriminator's view of them."))
+
+    def _grow_extent(self, xy: np.ndarray) -> tuple[float, float, float, float]:
+        finite = xy[np.isfinite(xy).all(axis=1)]
+        if not len(finite):
+            return self.extent or (-1.0, 1.0, -1.0, 1.0)
+        lo, hi = np.percentile(finite, 1, axis=0), np.percentile(finite, 99, axis=0)
+        centre, half = (lo + hi) / 2, float(max(hi - lo)) / 2 * (1 + 2 * DOTS_PAD) + 1e-6
+        box = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+        if self.extent is not None:
+            e = self.extent
+            box = (min(e[0], box[0]), max(e[1], box[1]), min(e[2], box[2]), max(e[3], box[3]))
+            # square again, so a ring stays round
+            half = max(box[1] - box[0], box[3] - box[2]) / 2
+            cx, cy = (box[0] + box[1]) / 2, (box[2] + box[3]) / 2
+            box = (cx - half, cx + half, cy - half, cy + half)
+        self.extent = tuple(float(v) for v in box)
+        return self.extent
+
     def _set_image(self, rgb: np.ndarray, step: int) -> None:
         self.prepareGeometryChange()
         self.image = to_qimage(rgb)
         w = self.width - 2 * PAD
-        if self.kind in ("reconstructions", "rbm"):
+        if self.kind in ("reconstructions", "rbm", "samples"):
             # square pixels: the height follows from the width
             h = w * rgb.shape[0] / max(1, rgb.shape[1])
         else:

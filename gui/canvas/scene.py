@@ -278,7 +278,8 @@ class CanvasScene(QGraphicsScene):
     def set_live_faces(self, images: dict[str, dict], codes: dict[str, dict], step: int) -> None:
         """Autoencoders: a strip of reconstructions under each node the run's `images` name, a
         bar per code unit under each node its `codes` name; RBMs (pictures that come with
-        `filters`): their reconstructions and a few filters. The run decides which nodes these
+        `filters`): their reconstructions and a few filters; a GAN's generator (`samples` or `points`):
+        what it makes of fixed noise. The run decides which nodes these
         are, from what their blocks declare; other nodes lose their card."""
         for nid, item in self._nodes.items():
             data, kind = (images, "reconstructions") if nid in images else (codes, "code")
@@ -292,6 +293,8 @@ class CanvasScene(QGraphicsScene):
                 continue
             if kind == "code":
                 face.show_code(data[nid], step)
+            elif "samples" in data[nid] or "points" in data[nid]:     # a GAN's generator
+                face.show_samples(data[nid], step)
             elif "filters" in data[nid]:
                 face.show_rbm(data[nid], step)
             else:

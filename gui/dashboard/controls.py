@@ -80,14 +80,21 @@ class RunControls(QWidget):
         rows.addLayout(lay)
         rows.addLayout(second)
         self.buttons: dict[str, QToolButton] = {}
-        for name, act in zip(("run", "pause", "step", "stop", "reset"), session.actions):
+        names = ("run", "pause", "step", "stop", "reset", "step_d", "step_g")
+        for name, act in zip(names, session.actions):
             b = QToolButton()
             b.setDefaultAction(act)
             b.setToolButtonStyle(Qt.ToolButtonTextOnly)
             b.setMinimumWidth(64)
             b.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
             self.buttons[name] = b
-            lay.addWidget(b)
+        # a GAN's half steps sit beside Step; a button does not follow its action's visibility
+        for name in ("run", "pause", "step", "step_d", "step_g", "stop", "reset"):
+            lay.addWidget(self.buttons[name])
+        for name in ("step_d", "step_g"):
+            act, b = self.buttons[name].defaultAction(), self.buttons[name]
+            b.setVisible(act.isVisible())
+            act.visibleChanged.connect(self._sync_half_steps)
         lay.addStretch(1)
         # speed and device share the second row with the progress, so the dock fits a laptop
         second.addSpacing(12)
@@ -126,6 +133,12 @@ class RunControls(QWidget):
         second.addWidget(self.device)
         session.state_changed.connect(self._state_changed)
         session.state_replaced.connect(self._state_replaced)
+
+    @Slot()
+    def _sync_half_steps(self) -> None:
+        for name in ("step_d", "step_g"):
+            b = self.buttons[name]
+            b.setVisible(b.defaultAction().isVisible())
 
     @Slot(int)
     def _speed_changed(self, position: int) -> None:

@@ -216,9 +216,11 @@ class MetricsView:
             return
         self._drawn = drawn
         # an autoencoder has no accuracy or R² to show: its reconstruction error is the loss
-        # curve beside, and the plot would only be an empty frame
-        omit(self.frame, snap.task == "reconstruction")
-        if snap.task == "reconstruction":
+        # curve beside, and the plot would only be an empty frame; a GAN's figures have a tab
+        # of their own
+        unscored = snap.task in ("reconstruction", "generation")
+        omit(self.frame, unscored)
+        if unscored:
             return
         key = "accuracy" if snap.task == "classification" else "r2"
         p = self.frame.plot

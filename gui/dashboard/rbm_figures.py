@@ -19,7 +19,9 @@ def is_rbm(arrays: dict[str, Any]) -> bool:
 
 
 def autoencoder_images(images: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {nid: a for nid, a in images.items() if not is_rbm(a)}
+    # a decoder's always come with its reconstructions; an RBM's come with filters too, and a
+    # GAN's generator files samples, never reconstructions
+    return {nid: a for nid, a in images.items() if "recon" in a and not is_rbm(a)}
 
 
 def pretrains(snap: Any) -> bool:

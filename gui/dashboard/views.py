@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # tab titles in order; a view's name is its title in lower case
 TITLES = ("Overview", "Layers", "Classes", "Reconstructions", "Code", "Latent", "Pretraining",
-          "Gibbs")
+          "Gibbs", "GAN")
 NAMES = tuple(t.lower() for t in TITLES)
 
 # the views an autoencoder's data fills, and the block capability (`face`) that promises it:
@@ -16,3 +16,9 @@ AUTOENCODER_VIEWS = {"reconstructions": "reconstructions", "code": "code", "late
 # blocks declare the face that promises them
 RBM_VIEWS = ("pretraining", "gibbs")
 RBM_FACE = "rbm"
+
+# the view a GAN's game fills (its samples over the discriminator's scores, its losses), shown
+# for runs whose generator files samples, or, before the run has said, whose blocks declare the
+# face that promises them
+GAN_VIEW = "gan"
+GAN_FACE = "samples"

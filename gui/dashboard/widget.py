@@ -26,6 +26,10 @@ from gui.dashboard.codes import CodeView
 from gui.dashboard.curves import LossView, MetricsView
 from gui.dashboard.figures_text import figures_text
 from gui.dashboard.free_energy import FreeEnergyView
+from gui.dashboard.gan_curves import GanCurvesView
+from gui.dashboard.gan_field import GanFieldView
+from gui.dashboard.gan_figures import gan_node, outcome
+from gui.dashboard.gan_sampler import GanSampler
 from gui.dashboard.gibbs_sampler import GibbsSampler
 from gui.dashboard.gibbs_view import GibbsView
 from gui.dashboard.gradients import GradBarsView, HeatStripView
@@ -38,7 +42,15 @@ from gui.dashboard.rbm_figures import autoencoder_images, pretrains
 from gui.dashboard.rbm_focus import RbmFocus
 from gui.dashboard.rbm_pictures import RbmPicturesView
 from gui.dashboard.reconstructions import ReconstructionsView
-from gui.dashboard.views import AUTOENCODER_VIEWS, NAMES, RBM_FACE, RBM_VIEWS, TITLES
+from gui.dashboard.views import (
+    AUTOENCODER_VIEWS,
+    GAN_FACE,
+    GAN_VIEW,
+    NAMES,
+    RBM_FACE,
+    RBM_VIEWS,
+    TITLES,
+)
 from gui.training.run_state import RunState, Snapshot
 from gui.training.training_session import TrainingSession
 
@@ -51,7 +63,7 @@ LATENT_STACK_MIN_H = 48   # px of plot under each of the latent tab's two stacke
 # the views made with a tab when it is first needed, by the index of their tab
 _LAZY_VIEWS = {"hist": 1, "acts": 1, "confusion": 2, "boundary": 2, "recon": 3, "code": 4,
                "latent_decoder": 5, "latent": 5, "rbm_pictures": 6, "free_energy": 6,
-               "phase_progress": 6, "gibbs": 7}
+               "phase_progress": 6, "gibbs": 7, "gan_field": 8, "gan_curves": 8}
 _KEYS = (("accuracy", "accuracy"), ("r2", "R²"), ("mae", "MAE"),
          ("recon_error", "reconstruction error (squared, per pixel)"))
 
@@ -191,10 +203,17 @@ class DashboardWidget(QWidget):
             self.phase_progress = PhaseProgressView()
             content = self._pretraining_page()
             views = [self.rbm_pictures, self.free_energy, self.phase_progress]
-        else:
+        elif index == 7:
             self.gibbs = GibbsView(self.rbm_focus, GibbsSampler(s, self),
                                    lambda: s.status == "running", self)
             content, views = self._gibbs_page(), [self.gibbs]
+        else:
+            self.gan_field = GanFieldView(GanSampler(s, self), lambda: s.status == "running")
+            self.gan_curves = GanCurvesView()
+            content = self._row_page(self.gan_field.frames + self.gan_curves.frames)
+            for i, stretch in enumerate((5, 5, 3, 3)):     # the samples need the room most
+                content.layout().setStretch(i, stretch)
+            views = [self.gan_field, self.gan_curves]
         page = self._pages[index][0]
         page.layout().addWidget(content)
         self._pages[index] = (page, views)
@@ -332,7 +351,8 @@ class DashboardWidget(QWidget):
         return [self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame,
                 *self.hist.frames, self.acts.frame, self.confusion.frame, self.boundary.frame,
                 self.recon.frame, *self.code.frames, *self.latent.frames,
-                *self.rbm_pictures.frames, self.free_energy.frame, *self.gibbs.frames]
+                *self.rbm_pictures.frames, self.free_energy.frame, *self.gibbs.frames,
+                *self.gan_field.frames, *self.gan_curves.frames]
 
     # ---- views -----------------------------------------------------------------------------
     def show_view(self, name: str) -> bool:
@@ -373,9 +393,16 @@ class DashboardWidget(QWidget):
             visible = pretrains(snap) if snap is not None and snap.start else RBM_FACE in declared
             if self.tabs.isTabVisible(index) != visible:
                 self.tabs.setTabVisible(index, visible)
-        # an autoencoder's labels are only colours in the latent view: no classes to score
+        # a GAN: from its samples or its task once the run has said, before that from its blocks
+        index = NAMES.index(GAN_VIEW)
+        visible = ((gan_node(snap.images) is not None or snap.task == "generation")
+                   if snap is not None and snap.start else GAN_FACE in declared)
+        if self.tabs.isTabVisible(index) != visible:
+            self.tabs.setTabVisible(index, visible)
+        # an autoencoder's labels are only colours in the latent view, and a GAN's data is
+        # only there to be imitated: no classes to score
         classes = NAMES.index("classes")
-        visible = not (snap is not None and snap.task == "reconstruction")
+        visible = not (snap is not None and snap.task in ("reconstruction", "generation"))
         if self.tabs.isTabVisible(classes) != visible:
             self.tabs.setTabVisible(classes, visible)
 
@@ -529,6 +556,7 @@ def summary_text(snap: Snapshot) -> tuple[str, bool]:
     pl = d.test.get("pseudo_likelihood")
     if isinstance(pl, (int, float)):              # an RBM: how likely it finds the test digits
         parts.append(f"Test pseudo-likelihood {pl:.1f} nats per example")
+    parts += outcome(d.test)                      # a GAN: modes covered, D's scores
     elbo = d.test.get("neg_elbo")
     if isinstance(elbo, (int, float)):            # a VAE: the bound on the data's likelihood
         parts.append(f"Test −ELBO {elbo:.1f} nats per example")

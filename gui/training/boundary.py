@@ -15,9 +15,10 @@ MAX_POINTS = 600     # training points drawn over it
 
 
 def applies(run: Any) -> bool:
-    """A classification run whose inputs are two numbers."""
+    """A classification run whose inputs are two numbers, with a Loss that predicts them (a GAN
+    on labelled points, the ring, classifies nothing)."""
     ctx = run.context
-    return (ctx is not None and ctx.task == "classification"
+    return (ctx is not None and ctx.task == "classification" and bool(ctx.model.losses)
             and ctx.data.train.x.ndim == 2 and ctx.data.train.x.shape[1] == 2)
 
 

@@ -34,8 +34,9 @@ class DecodeMailbox:
             self._request = (self._serial, node_id, np.array(z, np.float32))
             return self._serial
 
-    def take(self) -> tuple[int, np.ndarray | None, str] | None:
-        """(serial, images or None, why not) of the last request served since the last take."""
+    def take(self) -> tuple[int, Any, str] | None:
+        """(serial, images (or what `ask` answers) or None, why not) of the last request served
+        since the last take."""
         with self._lock:
             result, self._result = self._result, None
             return result
@@ -59,7 +60,7 @@ class DecodeMailbox:
             return
         serial, node_id, z = request
         try:
-            images, problem = np.asarray(self.ask(run, node_id, z)), ""
+            images, problem = self.ask(run, node_id, z), ""
         except Exception as exc:  # noqa: BLE001 - the view shows why, the run goes on
             images, problem = None, self.failed(node_id, exc)
         with self._lock:
@@ -67,7 +68,7 @@ class DecodeMailbox:
 
     # ---- what is asked -------------------------------------------------------------------------
     def ask(self, run: Any, node_id: str, request: Any) -> Any:
-        return run.decode(node_id, request)
+        return np.asarray(run.decode(node_id, request))
 
     @staticmethod
     def failed(node_id: str, exc: Exception) -> str:

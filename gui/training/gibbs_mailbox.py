@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from gui.training.decode_mailbox import DecodeMailbox
 
 
@@ -22,7 +24,7 @@ class GibbsMailbox(DecodeMailbox):
             return self._serial
 
     def ask(self, run: Any, node_id: str, request: Any) -> Any:
-        return run.gibbs(node_id, **request)
+        return np.asarray(run.gibbs(node_id, **request))
 
     @staticmethod
     def failed(node_id: str, exc: Exception) -> str:

@@ -23,6 +23,9 @@ from gui.training.phases import Phases
 NORM_FLOOR = 1e-12
 # how much of the newest step goes into the smoothed per-layer norm that colours the canvas
 SMOOTHING = 0.3
+# runs whose networks take turns (a GAN's plan: each update trains one network while the other
+# is frozen, and reports the frozen one's gradient as exactly zero)
+TAKING_TURNS = ("generation",)
 
 
 class Decimator:
@@ -193,6 +196,7 @@ class RunState:
         self.done: DoneReport | None = None
         self.error: ErrorReport | None = None
         self._step_times: list[float] = []
+        self._last_trained: dict[str, float] = {}   # a network taking turns: its last norm
 
     # ---- worker thread ---------------------------------------------------------------------
     def apply(self, rep: Any) -> None:
@@ -230,7 +234,12 @@ class RunState:
         self._loss_rows.append([rep.loss] + [rep.terms.get(k, math.nan) for k in self.term_names])
         layers = self.start.layers if self.start else list(rep.grad_norm)
         norms = rep.grad_norm
-        self._grad_rows.append([norms.get(k, math.nan) for k in layers])
+        if self.start is not None and self.start.task in TAKING_TURNS:
+            norms = self._turn_norms(norms)
+        if norms is not None:
+            self._grad_rows.append([norms.get(k, math.nan) for k in layers])
+        else:
+            norms = rep.grad_norm
         self.grad_latest = norms
         self.grad_latest_raw = rep.grad_norm_raw if rep.grad_norm_raw is not norms else {}
         self.epoch, self.step, self.global_step = rep.epoch, rep.step, rep.global_step
@@ -251,6 +260,18 @@ class RunState:
         self._step_times.append(time.perf_counter())
         if len(self._step_times) > 64:
             del self._step_times[:32]
+
+    def _turn_norms(self, norms: dict[str, float]) -> dict[str, float] | None:
+        """A network frozen this step keeps the norm of its last update: its zero says it was not
+        trained, not that its gradient vanished (averaged in, it would colour a GAN's generator
+        and discriminator as vanishing half the time). None until every layer has trained once,
+        so the series start from real figures."""
+        for k, v in norms.items():
+            if v != 0.0:
+                self._last_trained[k] = v
+        if any(k not in self._last_trained for k in norms):
+            return None
+        return {k: (v if v != 0.0 else self._last_trained[k]) for k, v in norms.items()}
 
     def _phase_changed(self, name: str) -> None:
         """A new phase: its steps are placed on the run axis from here, and the smoothed norms

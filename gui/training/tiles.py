@@ -93,3 +93,29 @@ def bar_strip(values: np.ndarray, height: int, top: float | None = None, bar: in
     out[:] = back
     out[mask] = fill
     return out, top
+
+
+def dots(points: np.ndarray, extent: tuple[float, float, float, float], size: int,
+         fill: tuple[int, int, int] = (126, 47, 142), back: tuple[int, int, int] = (248, 248, 250),
+         axes: tuple[int, int, int] = (215, 220, 228)) -> np.ndarray:
+    """Points (n, 2) as 2 x 2-pixel dots on a square RGB uint8 picture (size, size, 3) of the
+    region extent = (x0, x1, y0, y1), y up, with faint lines through the origin when it is in
+    view. Points outside the region (or NaN) are left out."""
+    out = np.empty((size, size, 3), np.uint8)
+    out[:] = back
+    x0, x1, y0, y1 = extent
+    sx, sy = (size - 2) / max(x1 - x0, 1e-12), (size - 2) / max(y1 - y0, 1e-12)
+    if x0 < 0 < x1:
+        out[:, int((0 - x0) * sx)] = axes
+    if y0 < 0 < y1:
+        out[size - 2 - int((0 - y0) * sy)] = axes
+    p = np.asarray(points, np.float64).reshape(-1, 2)
+    p = p[np.isfinite(p).all(axis=1)]
+    col = np.floor((p[:, 0] - x0) * sx).astype(np.int64)
+    row = size - 2 - np.floor((p[:, 1] - y0) * sy).astype(np.int64)
+    inside = (col >= 0) & (col <= size - 2) & (row >= 0) & (row <= size - 2)
+    col, row = col[inside], row[inside]
+    for dr in (0, 1):
+        for dc in (0, 1):
+            out[row + dr, col + dc] = fill
+    return out

@@ -13,6 +13,8 @@ What the buttons do:
   idle it starts a run paused, then steps).
 - Stop ends the run at the next batch boundary; the engine then reports the epoch so far and the
   test figures of the weights it has, so the dashboard ends with real numbers.
+- Step D and Step G (shown for a GAN only) let one batch through that updates only the
+  discriminator, or only the generator, and pause: GAN Lab's two half steps.
 - Reset weights throws the current run and its history away. A running (or paused) run is
   replaced by a fresh one in the same state; when idle, the dashboard and canvas are cleared.
 """
@@ -34,6 +36,7 @@ from engine.training.trainer import Run
 from gui.training import gradient_scale as scale
 from gui.training.badges import Thresholds, badges_for
 from gui.training.decode_mailbox import DecodeMailbox
+from gui.training.gan_mailbox import GanMailbox, field
 from gui.training.gibbs_mailbox import GibbsMailbox
 from gui.training.phases import node_marks
 from gui.training.run_state import RunState
@@ -44,6 +47,8 @@ OVERLAY_INTERVAL_MS = 200        # canvas colours are smoothed over steps: 5 a s
 SWITCH_INTERVAL_S = 0.001        # let the GUI thread get the GIL back quickly (UI lateness p99
                                  # 7.6 -> 5.3 ms beside a training thread, measured)
 SHUTDOWN_TIMEOUT_S = 10.0
+ADVERSARIAL = "adversarial"      # the plan a GAN's blocks ask for (Block.plan)
+SAMPLES_FACE = "samples"         # the face of the block a GAN's samples are filed under
 
 
 def _join(worker: TrainingWorker) -> None:
@@ -90,8 +95,10 @@ class TrainingSession(QObject):
         self._faces: dict[str, str] = {}        # node id -> the face its block declares
         self.decode_problem = ""
         self.gibbs_problem = ""
+        self.gan_problem = ""
         self.mailbox = DecodeMailbox()          # decodes the training thread makes for the GUI
         self.gibbs_mailbox = GibbsMailbox()     # ...and Gibbs chains of RBMs
+        self.gan_mailbox = GanMailbox()         # ...and a GAN's heat map, samples and arrows
         self._marks_pushed: dict | None = None  # what the canvas marks on pretrained nodes
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setInterval(OVERLAY_INTERVAL_MS)
@@ -122,8 +129,17 @@ class TrainingSession(QObject):
                                           "are still reported", "Shift+F5", self.stop)
         self.reset_action = action("Reset weights", "Start again from freshly initialised weights",
                                    None, self.reset_weights)
+        # GAN Lab's half steps; shown only while the graph is a GAN (`sync_adversarial`)
+        self.step_d_action = action("Step D", "Update the discriminator alone on one batch, the "
+                                    "generator left as it is, then pause", None,
+                                    self.step_discriminator)
+        self.step_g_action = action("Step G", "Update the generator alone on one batch, the "
+                                    "discriminator left as it is, then pause", None,
+                                    self.step_generator)
+        for a in (self.step_d_action, self.step_g_action):
+            a.setVisible(False)
         self.actions = [self.run_action, self.pause_action, self.step_action, self.stop_action,
-                        self.reset_action]
+                        self.reset_action, self.step_d_action, self.step_g_action]
 
     def _sync_actions(self) -> None:
         s = self.status
@@ -132,6 +148,8 @@ class TrainingSession(QObject):
         self.pause_action.setEnabled(s in ("running", "paused"))
         self.pause_action.setChecked(s == "paused")
         self.step_action.setEnabled(s in ("idle", "running", "paused"))
+        self.step_d_action.setEnabled(s in ("idle", "running", "paused"))
+        self.step_g_action.setEnabled(s in ("idle", "running", "paused"))
         self.stop_action.setEnabled(s in ("running", "paused"))
         self.reset_action.setEnabled(s != "stopping")
 
@@ -184,6 +202,39 @@ class TrainingSession(QObject):
         if self.status in ("running", "paused"):
             self.run.step_once()
             self._set_status("paused")
+
+    @Slot()
+    def step_discriminator(self) -> None:
+        """A GAN: one discriminator update on the next batch, then pause (from idle it starts a
+        run paused first)."""
+        self._half_step(lambda run: run.step_discriminator())
+
+    @Slot()
+    def step_generator(self) -> None:
+        """A GAN: one generator update on the next batch, then pause."""
+        self._half_step(lambda run: run.step_generator())
+
+    def _half_step(self, take: Callable[[Run], None]) -> None:
+        if self.status == "idle":
+            self._launch(paused=True)
+        if self.status in ("running", "paused"):
+            take(self.run)
+            self._set_status("paused")
+
+    def adversarial(self) -> bool:
+        """The graph of the run (while one is active), else the open graph, trains as a GAN:
+        one of its blocks asks for the adversarial plan."""
+        doc = self.run.doc if self.run is not None and self.active else self._get_doc()
+        return doc is not None and any(getattr(blocks.get(n.type), "plan", None) == ADVERSARIAL
+                                       for n in doc.nodes.values())
+
+    @Slot()
+    def sync_adversarial(self) -> None:
+        """Show the half-step actions for a GAN only (call when the open graph changes)."""
+        gan = self.adversarial()
+        for a in (self.step_d_action, self.step_g_action):
+            if a.isVisible() != gan:
+                a.setVisible(gan)
 
     @Slot()
     def stop(self) -> None:
@@ -285,6 +336,26 @@ class TrainingSession(QObject):
         self.gibbs_problem = ""
         return frames
 
+    def gan_field(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        """gan_mailbox.field(run, request) of the current or last run, here in the GUI thread
+        (use `gan_mailbox` while a training thread runs). None, with why in `gan_problem`,
+        before the run has built its model or when it cannot answer."""
+        run = self.run
+        if run is None or run.context is None:
+            self.gan_problem = "no trained model yet: press Run"
+            return None
+        try:
+            answer = field(run, request)
+        except Exception as exc:  # noqa: BLE001 - a failed request shows as no picture, with why
+            self.gan_problem = GanMailbox.failed(self.gan_node() or "?", exc)
+            return None
+        self.gan_problem = ""
+        return answer
+
+    def gan_node(self) -> str | None:
+        """The node whose face shows a GAN's samples (its Generator), or None."""
+        return next((nid for nid, face in self._faces.items() if face == SAMPLES_FACE), None)
+
     # ---- lifecycle -------------------------------------------------------------------------
     def _launch(self, paused: bool) -> None:
         doc = self._get_doc()
@@ -298,11 +369,13 @@ class TrainingSession(QObject):
         run.histogram_node = self.histogram_node
         self._faces = {n.id: face for n in doc.nodes.values()
                        if (face := getattr(blocks.get(n.type), "face", None))}
+        self.sync_adversarial()
         self._replace_state(self.state_factory())
         self.mailbox = DecodeMailbox()
         self.gibbs_mailbox = GibbsMailbox()
+        self.gan_mailbox = GanMailbox()
         self.worker = w = TrainingWorker(run, self.state, mailbox=self.mailbox,
-                                         mailboxes=(self.gibbs_mailbox,))
+                                         mailboxes=(self.gibbs_mailbox, self.gan_mailbox))
         w.run_started.connect(self._on_started)
         w.epoch_ended.connect(self._on_epoch)
         w.run_done.connect(self._on_done)
