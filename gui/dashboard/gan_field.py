@@ -185,7 +185,6 @@ class GanFieldView:
         if answer["extent"] != self.extent:
             self.extent = answer["extent"]
             self.heat.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        self._cover()
         self.heat.setImage(np.asarray(answer["grid"]), autoLevels=False, levels=(0.0, 1.0))
         pts, grads = np.asarray(answer["points"]), np.asarray(answer["gradients"])
         self.fake.setData(pts[:, 0], pts[:, 1])
@@ -200,3 +199,4 @@ class GanFieldView:
         if outside:
             text += f" · {outside} of {len(pts)} samples off the map"
         self.frame.note.setText(text)
+        self._cover()          # last: a paused run answers at once, and draws over this one
