@@ -4,12 +4,14 @@
     python main.py train FILE [--json] ...   train headless
     python main.py check FILE                validate and print every node's widths
     python main.py blocks [--json]           the block catalogue
+    python main.py predict MODEL --csv ROWS  predict with a saved model (train --save-model)
+    python main.py export MODEL --to KIND O  export a saved model: pytorch, onnx, torchscript
 """
 from __future__ import annotations
 
 import sys
 
-HEADLESS = ("train", "check", "blocks")
+HEADLESS = ("train", "check", "blocks", "predict", "export")
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,5 @@
-"""Headless commands: train, check, blocks. The GUI is started from main.py instead."""
+"""Headless commands: train, check, blocks, predict, export. The GUI is started from main.py
+instead."""
 from __future__ import annotations
 
 import argparse
@@ -84,8 +85,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     run = Run(doc, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, device=args.device,
               telemetry="epoch")
     code = 0
+    done = None
     try:        # a run reports its own failures (ErrorReport); it raises nothing else
         for rep in run.steps():
+            if isinstance(rep, DoneReport):
+                done = rep
             if isinstance(rep, (StartReport, EpochReport, DoneReport, ErrorReport)):
                 if args.json:
                     print(json.dumps(to_json_dict(rep)), flush=True)
@@ -100,7 +104,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         run.stop()
         return 130
+    if args.save_model and code == 0 and done is not None:
+        from engine.models.archive import save
+        try:
+            path = save(run, args.save_model, done)
+        except OSError as exc:
+            return _fail(f"cannot write the model file '{args.save_model}': {exc.strerror or exc}")
+        print(f"saved model: {path}", file=sys.stderr if args.json else sys.stdout)
     return code
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from engine.models.commands import predict_command
+    return predict_command(args)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from engine.models.commands import export_command
+    return export_command(args)
 
 
 _FINAL_KEYS = ("loss", "accuracy", "precision", "recall", "f1", "r2", "mse", "mae",
@@ -186,7 +207,21 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"))
     t.add_argument("--json", action="store_true", help="print one JSON object per line")
+    t.add_argument("--save-model", metavar="PATH",
+                   help="write the trained model to PATH (a .dcmodel file: graph, weights, "
+                        "preprocessing and figures)")
     t.set_defaults(func=cmd_train)
+    pr = sub.add_parser("predict", help="predict rows of a CSV file with a saved model")
+    pr.add_argument("model", help="a .dcmodel file")
+    pr.add_argument("--csv", required=True, help="rows to predict, with the training columns")
+    pr.add_argument("--out", help="write the predictions here as CSV (default: standard output)")
+    pr.set_defaults(func=cmd_predict)
+    ex = sub.add_parser("export", help="export a saved model as a PyTorch script, ONNX or "
+                                       "TorchScript")
+    ex.add_argument("model", help="a .dcmodel file")
+    ex.add_argument("--to", required=True, choices=("pytorch", "onnx", "torchscript"))
+    ex.add_argument("out", help="the file to write (.py, .onnx or .pt)")
+    ex.set_defaults(func=cmd_export)
     c = sub.add_parser("check", help="validate a graph and print every node's widths")
     c.add_argument("file")
     c.add_argument("--data-dir")

@@ -53,13 +53,16 @@ class Analysis:
 
 
 def analyse(doc: GraphDocument, data_dir: str | None = None, need_loss: bool = True,
-            limits: Limits | None = None) -> Analysis:
+            limits: Limits | None = None,
+            datasets: dict[str, DataBundle] | None = None) -> Analysis:
     """Check everything about a graph that can be checked without training it.
 
     Linear in nodes and edges: every edge lookup goes through one EdgeIndex built here, and
     networkx orders the graph without recursion, so a 20,000-node chain takes about a second.
-    `limits` overrides this machine's size limits (for tests)."""
+    `limits` overrides this machine's size limits (for tests); `datasets` gives Dataset nodes
+    their data by node id instead of loading it (a saved model's stand-in without rows)."""
     a = Analysis()
+    a.datasets.update(datasets or {})
     graph_dir = str(Path(doc.path).parent) if doc.path else None
     p = a.problems
     p.extend(settings.check(doc.training))
@@ -381,8 +384,9 @@ class CompiledGraph(nn.Module):
         return self
 
 
-def compile_graph(doc: GraphDocument, data_dir: str | None = None) -> CompiledGraph:
-    a = analyse(doc, data_dir)
+def compile_graph(doc: GraphDocument, data_dir: str | None = None,
+                  datasets: dict[str, DataBundle] | None = None) -> CompiledGraph:
+    a = analyse(doc, data_dir, datasets=datasets)
     if not a.ok:
         raise GraphError(a.errors)
     model = CompiledGraph(doc, a)

@@ -40,11 +40,15 @@ class Dataset(Block):
 
     @classmethod
     def infer(cls, params: dict[str, Any], ins: dict[str, Width], ctx: BuildContext) -> dict[str, Width]:
-        try:
-            bundle = load_bundle(params, seed=ctx.seed, graph_dir=ctx.graph_dir, data_dir=ctx.data_dir,
-                                 node=ctx.node_id)
-        except DataError as exc:
-            raise ShapeError(str(exc)) from None
+        # a saved model brings a stand-in with no rows (analyse's `datasets`): its data need
+        # not be on this machine to rebuild the network
+        bundle = ctx.datasets.get(ctx.node_id)
+        if bundle is None:
+            try:
+                bundle = load_bundle(params, seed=ctx.seed, graph_dir=ctx.graph_dir,
+                                     data_dir=ctx.data_dir, node=ctx.node_id)
+            except DataError as exc:
+                raise ShapeError(str(exc)) from None
         ctx.datasets[ctx.node_id] = bundle
         return {"x": Width(bundle.x.shape[1], bundle.image_shape),
                 "y": Width(bundle.y_width, classes=bundle.task == "classification")}

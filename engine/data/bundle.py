@@ -23,6 +23,12 @@ class DataBundle:
     # loaded units and their standard deviation, for a GAN's mode-coverage figures
     modes: np.ndarray | None = None
     mode_std: float = 0.0
+    # a CSV's input columns before one-hot encoding, in file order, for a saved model to encode
+    # new rows the same way: {"name", "kind": "number" | "category", and for a category its
+    # "categories" (labels as text), "features" (label -> input index; the label left out by
+    # drop_first has none) and "fill" (the label an empty cell took, or None)}. Empty: every
+    # input is a number column named as in feature_names.
+    input_columns: list[dict] = field(default_factory=list)
 
     @property
     def n_classes(self) -> int:
@@ -53,6 +59,11 @@ class PreparedData:
     # an autoencoder's pictures are drawn in the loaded units
     x_scale: np.ndarray | None = None
     x_shift: np.ndarray | None = None
+    # what was fitted on the training split, as scikit-learn computed it (float64), so a saved
+    # model scales new rows to the same bits: "standard" {mean, scale}, "minmax" {scale, min}
+    scaling: str = "none"
+    scaler: dict[str, np.ndarray] = field(default_factory=dict)
+    impute_means: np.ndarray | None = None    # the training means empty inputs were filled with
 
     def raw_x(self, x: np.ndarray) -> np.ndarray:
         """Scaled inputs back in the units they were loaded in."""

@@ -71,6 +71,8 @@ def _build(frame: pd.DataFrame, path: Path, target: str, params: dict[str, Any],
                             f"and would become {values:,} input columns (at most "
                             f"{MAX_ONE_HOT_VALUES:,}); a column like that (a name or an id?) is "
                             f"better dropped", node)
+    fills = {col: _label(frame[col].mode(dropna=True).iloc[0])
+             for col in one_hot if params.get("missing") == "impute" and frame[col].notna().any()}
     x_frame = pd.get_dummies(frame.drop(columns=[target]), columns=one_hot,
                              drop_first=bool(params.get("drop_first", True)), dtype=np.float32)
     for col in one_hot:
@@ -85,8 +87,28 @@ def _build(frame: pd.DataFrame, path: Path, target: str, params: dict[str, Any],
     features = [str(c) for c in x_frame.columns]
     _check_finite(x, y, features, target, file, node)
     warnings += find_leaks(x, y, task, features, target, class_names)
+    columns = _input_columns(frame.drop(columns=[target]), one_hot, features, fills)
     return DataBundle(x, y, task, features, class_names=class_names, target_names=[target],
-                      name=path.stem, warnings=warnings)
+                      name=path.stem, warnings=warnings, input_columns=columns)
+
+
+def _input_columns(frame: pd.DataFrame, one_hot: list[str], features: list[str],
+                   fills: dict[str, str]) -> list[dict]:
+    """How each input column became inputs (DataBundle.input_columns), read off get_dummies'
+    own naming (`<column>_<value>`, values in its sorted category order)."""
+    index = {name: i for i, name in enumerate(features)}
+    out: list[dict] = []
+    for col in frame.columns:
+        if col not in one_hot:
+            out.append({"name": str(col), "kind": "number"})
+            continue
+        cats = pd.Categorical(frame[col].dropna()).categories
+        labels = [_label(c) for c in cats]
+        out.append({"name": str(col), "kind": "category", "categories": labels,
+                    "features": {lab: index[f"{col}_{c}"] for lab, c in zip(labels, cats)
+                                 if f"{col}_{c}" in index},
+                    "fill": fills.get(col)})
+    return out
 
 
 def _columns_hint(frame: pd.DataFrame) -> str:

@@ -26,7 +26,7 @@ def _stratifiable(y: np.ndarray, fraction: float) -> bool:
     return counts.min() >= 2 and n_test >= len(counts) and len(y) - n_test >= len(counts)
 
 
-def _impute(train: Split, val: Split | None, test: Split | None) -> None:
+def _impute(train: Split, val: Split | None, test: Split | None) -> np.ndarray:
     """Fill empty inputs (a CSV read with missing='impute') with the training split's means."""
     from sklearn.impute import SimpleImputer
     # an input empty in every training row gets 0 rather than vanishing and changing the width
@@ -34,6 +34,7 @@ def _impute(train: Split, val: Split | None, test: Split | None) -> None:
     for s in (train, val, test):
         if s is not None:
             s.x = imputer.transform(s.x).astype(np.float32)
+    return imputer.statistics_
 
 
 def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: float,
@@ -50,11 +51,11 @@ def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: floa
         x, x_va, y, y_va = _split(x, y, val_split, seed + 1, classify, "training.val_split")
         val = Split(x_va, y_va)
     train = Split(x, y)
-    if np.isnan(bundle.x).any():
-        _impute(train, val, test)
+    impute_means = _impute(train, val, test) if np.isnan(bundle.x).any() else None
 
     scaler = {"standard": StandardScaler(), "minmax": MinMaxScaler()}.get(scaling)
     x_scale = x_shift = None
+    stats: dict[str, np.ndarray] = {}
     if scaler is not None:
         scaler.fit(train.x)
         for s in (train, val, test):
@@ -62,8 +63,10 @@ def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: floa
                 s.x = scaler.transform(s.x).astype(np.float32)
         if scaling == "standard":
             x_scale, x_shift = scaler.scale_, scaler.mean_
+            stats = {"mean": scaler.mean_.copy(), "scale": scaler.scale_.copy()}
         else:       # minmax maps x to x * scale_ + min_
             x_scale, x_shift = 1.0 / scaler.scale_, -scaler.min_ / scaler.scale_
+            stats = {"scale": scaler.scale_.copy(), "min": scaler.min_.copy()}
         x_scale, x_shift = x_scale.astype(np.float32), x_shift.astype(np.float32)
 
     y_mean = y_std = None
@@ -75,4 +78,5 @@ def prepare(bundle: DataBundle, scaling: str, test_split: float, val_split: floa
         for s in (train, val, test):
             if s is not None:
                 s.y = ((s.y - y_mean) / y_std).astype(np.float32)
-    return PreparedData(train, val, test, bundle, y_mean, y_std, x_scale, x_shift)
+    return PreparedData(train, val, test, bundle, y_mean, y_std, x_scale, x_shift,
+                        scaling if scaler is not None else "none", stats, impute_means)

@@ -53,13 +53,17 @@ class Run:
 
     `telemetry` is "full" (every step's gradient sizes and sampled statistics, for the app),
     "epoch" (gradient sizes summed on the device and read once an epoch, for the command line)
-    or "off"; True and False mean "full" and "off"."""
+    or "off"; True and False mean "full" and "off". `weights` (a state dict by parameter name,
+    `nodes.<id>.<name>`, as engine.models.archive.load gives) continues training from them."""
 
     def __init__(self, doc: GraphDocument, data_dir: str | None = None, epochs: int | None = None,
                  seed: int | None = None, device: str | None = None,
                  telemetry: bool | str = True, sample_every: int = 100,
-                 sample_seconds: float = 0.2):
+                 sample_seconds: float = 0.2, weights: dict[str, torch.Tensor] | None = None):
         self.doc = doc.copy()
+        # start from these parameters and buffers (a saved model's) rather than the graph's
+        # initialisers; checked against the built network when the run prepares
+        self.initial_weights = weights
         self.data_dir = data_dir
         self.cfg = settings.resolve(self.doc.training)
         if epochs is not None:
@@ -118,6 +122,9 @@ class Run:
         cfg = self.cfg
         torch.manual_seed(cfg["seed"])
         model = compile_graph(self.doc, self.data_dir)
+        if self.initial_weights is not None:
+            from engine.models.weights import load_into
+            load_into(model, self.initial_weights)
         data_params = model.params_of[model.data_id]
         data = prepare(model.bundle, data_params["scaling"], data_params["test_split"],
                        cfg["val_split"], cfg["seed"])
