@@ -280,6 +280,38 @@ def rbm_gibbs(app, out: Path, size: tuple[int, int] = (1280, 720)) -> None:
     finish(app, w, out / "rbm_gibbs.png")
 
 
+def _gan(app, out: Path, graph: str, name: str, epochs: int, size: tuple[int, int]) -> None:
+    """A GAN lesson `epochs` epochs in (or trained to the end when it has fewer), on the GAN tab,
+    the whole graph in view with the Generator's card."""
+    w = window_for(app, graph)
+    w.resize(*size)
+    w.view.set_minimap_wanted(False)        # it would sit on the Generator's card
+    w.run_for_screenshot(epochs)
+    w.dashboard.dashboard.show_view("gan")
+    _fit(app, w)
+    finish(app, w, out / f"{name}.png")
+
+
+def gan_ring_mid_run(app, out: Path) -> None:
+    """The ring lesson at projector size 150 epochs in: the samples reaching for the spots."""
+    _gan(app, out, "gan_ring.json", "gan_ring_mid_run", 150, (1280, 720))
+
+
+def gan_ring_trained(app, out: Path) -> None:
+    """The ring lesson trained to the end: modes covered in the line above the plots."""
+    _gan(app, out, "gan_ring.json", "gan_ring_trained", 10_000, SIZE)
+
+
+def gan_digits_mid_run(app, out: Path) -> None:
+    """The digits GAN at projector size 20 epochs in: blurry strokes on the Generator's card."""
+    _gan(app, out, "gan_digits.json", "gan_digits_mid_run", 20, (1280, 720))
+
+
+def gan_digits_trained(app, out: Path) -> None:
+    """The digits GAN trained to the end: a grid of 64 pictures of fixed noise."""
+    _gan(app, out, "gan_digits.json", "gan_digits_trained", 10_000, SIZE)
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
@@ -287,7 +319,8 @@ def main(argv: list[str]) -> int:
     only = set(argv[1:])                       # names of shots to make; all when none is given
     for shot in (lesson, error_badge, refused, dark, csv_preview, vanishing_mid_run, diverged,
                  clipped_mid_run, decision_boundary, autoencoder_mid_run, autoencoder_canvas,
-                 latent_explorer, dbn_pretraining, dbn_canvas, dbn_fine_tuning, rbm_gibbs):
+                 latent_explorer, dbn_pretraining, dbn_canvas, dbn_fine_tuning, rbm_gibbs,
+                 gan_ring_mid_run, gan_ring_trained, gan_digits_mid_run, gan_digits_trained):
         if not only or shot.__name__ in only:
             shot(app, out)
     if not only or "autoencoder_mid_run_720p" in only:

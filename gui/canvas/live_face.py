@@ -34,6 +34,7 @@ FEW_UNITS = 64         # up to this many units, each bar gets its own gap so uni
 SAMPLE_ROWS = 2        # a Generator's pictures: two rows of STRIP_IMAGES
 DOTS_PX = 96           # a Generator's points are drawn on a picture this many pixels square
 DOTS_PAD = 0.15        # room around the points, as a share of their span
+DOTS_SHRINK = 0.1      # how far the drawn region closes in on the points at each sample
 
 
 def to_qimage(rgb: np.ndarray) -> QImage:
@@ -57,8 +58,7 @@ class LiveFaceItem(QGraphicsItem):
         self.height = 0.0
         self.shown_step = -1
         self.shown: dict | None = None       # the sample drawn (the report's own dict)
-        self.extent: tuple | None = None     # a Generator's points: the region drawn (it only
-                                             # grows, so the points are seen moving, not the frame)
+        self.extent: tuple | None = None     # a Generator's points: the region drawn
         self.setAcceptedMouseButtons(Qt.NoButton)   # clicks fall through to the canvas
         # parented once every attribute boundingRect() reads exists: the scene asks at once
         self.setParentItem(parent)
@@ -160,8 +160,11 @@ class LiveFaceItem(QGraphicsItem):
         centre, half = (lo + hi) / 2, float(max(hi - lo)) / 2 * (1 + 2 * DOTS_PAD) + 1e-6
         box = (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
         if self.extent is not None:
+            # out at once to take in every sample, in slowly once they gather (the first
+            # samples may scatter far): the frame holds still while the points move
             e = self.extent
-            box = (min(e[0], box[0]), max(e[1], box[1]), min(e[2], box[2]), max(e[3], box[3]))
+            box = tuple(min(a, b) if i % 2 == 0 and b < a else max(a, b) if i % 2 and b > a
+                        else a + DOTS_SHRINK * (b - a) for i, (a, b) in enumerate(zip(e, box)))
             # square again, so a ring stays round
             half = max(box[1] - box[0], box[3] - box[2]) / 2
             cx, cy = (box[0] + box[1]) / 2, (box[2] + box[3]) / 2

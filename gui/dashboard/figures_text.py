@@ -9,7 +9,10 @@ from gui.training.badges import Thresholds, badges_for
 from gui.training.run_state import Snapshot
 
 _KEYS = ("loss", "accuracy", "f1", "mse", "mae", "r2", "recon_error", "neg_elbo",
-         "pseudo_likelihood", "free_energy")
+         "pseudo_likelihood", "free_energy",
+         # a GAN's game, and how well its samples cover a data set of known modes
+         "d_loss", "g_loss", "d_real", "d_fake", "modes_covered", "modes_total",
+         "high_quality_fraction")
 
 
 def _num(v: Any) -> str:

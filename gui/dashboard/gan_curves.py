@@ -12,6 +12,7 @@ from gui.dashboard.plot_frame import BLUE, GREEN, GREY, ORANGE, PURPLE, PlotFram
 from gui.training.run_state import Snapshot
 
 UNSURE = 0.5             # the score of a discriminator that cannot tell real from generated
+LEGEND_ROOM = 1.2        # the axes reach this far above the highest value: the legend's row
 
 
 def _curve(plot, color, name: str, symbol: str, dashed: bool = False):
@@ -21,30 +22,30 @@ def _curve(plot, color, name: str, symbol: str, dashed: bool = False):
 
 class GanCurvesView:
     def __init__(self) -> None:
-        self.losses = PlotFrame("GAN losses")
+        self.losses = PlotFrame("Losses")
         self.losses.label_axes("epoch", "loss (per epoch)")
         self.losses.setToolTip(
             "The discriminator's loss (telling real from generated) and the generator's (fooling "
             "the discriminator), averaged over each epoch's updates. They fight: one falls when "
             "the other rises, and neither falling means the samples improved.")
-        # bottom right: the losses hover around 1 and the axis starts at 0
-        self.losses.add_legend().anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-8, -8))
+        # one row along the top, in room the axis keeps free above the curves (LEGEND_ROOM)
+        self.losses.add_legend().setColumnCount(2)
         p = self.losses.plot
-        self.d_loss = _curve(p, BLUE, "discriminator", "o")
-        self.g_loss = _curve(p, ORANGE, "generator", "s", dashed=True)
+        self.d_loss = _curve(p, BLUE, "D", "o")
+        self.g_loss = _curve(p, ORANGE, "G", "s", dashed=True)
         self.scores = PlotFrame("D's scores")
         self.scores.label_axes("epoch", "mean probability 'real'")
         self.scores.setToolTip(
             "D(x): the discriminator's mean probability that real examples are real. D(G(z)): the "
             "same for generated ones. At 0.5 both, it cannot tell them apart; D(G(z)) near 0 for "
             "long means it has won and the generator learns little.")
-        # top right: scores of 0.9 and more are rare while the game is on
-        self.scores.add_legend()
+        self.scores.add_legend().setColumnCount(2)
         q = self.scores.plot
         q.addLine(y=UNSURE, pen=pen(GREY, 1.2, dashed=True))
-        self.d_real = _curve(q, GREEN, "D(x), real", "o")
-        self.d_fake = _curve(q, PURPLE, "D(G(z)), generated", "s", dashed=True)
-        q.setYRange(0, 1.02, padding=0)
+        self.d_real = _curve(q, GREEN, "D(x) real", "o")
+        self.d_fake = _curve(q, PURPLE, "D(G(z)) fake", "s", dashed=True)
+        q.setYRange(0, LEGEND_ROOM, padding=0)
+        q.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
         q.disableAutoRange(axis="y")
         self.frames = [self.losses, self.scores]
         self._drawn: tuple = ()
@@ -70,7 +71,7 @@ class GanCurvesView:
             _set_series(curve, xy, "o" if curve in (self.d_loss, self.d_real) else "s")
         d, g = series[self.d_loss][1], series[self.g_loss][1]
         if len(d) and len(g):
-            self.losses.note.setText(f"D {d[-1]:.3f} · G {g[-1]:.3f}")
+            self.losses.note.setText(f"D {d[-1]:.2f} · G {g[-1]:.2f}")
         real, fake = series[self.d_real][1], series[self.d_fake][1]
         if len(real) and len(fake):
             self.scores.note.setText(f"real {real[-1]:.2f} · fake {fake[-1]:.2f}")
@@ -80,4 +81,4 @@ class GanCurvesView:
         ys = np.concatenate([d, g]) if len(d) or len(g) else np.zeros(0)
         ys = ys[np.isfinite(ys)]
         if len(ys):
-            self.losses.plot.setYRange(0, float(ys.max()) * 1.1 + 1e-6, padding=0)
+            self.losses.plot.setYRange(0, float(ys.max()) * LEGEND_ROOM + 1e-6, padding=0)

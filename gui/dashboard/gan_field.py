@@ -27,7 +27,7 @@ from gui.training.run_state import Snapshot
 from gui.training.tiles import grid
 
 ASK_INTERVAL_S = 0.25          # a few heat maps a second, whatever the frame rate
-GRID_STEPS = 80               # per side of the map, which fills the plot's (wide) view
+GRID_STEPS = 96               # per side of the map, which fills the plot's (wide) view
 SAMPLES = 256
 ARROW_EVERY = 2                # an arrow on every second sample: all of them are a thicket
 ARROW_SHARE = 0.12             # the longest arrow, as a share of the data's width
@@ -62,15 +62,17 @@ class GanFieldView:
         self.heat.setLookupTable(HEAT.getLookupTable(0.0, 1.0, 256))
         self.heat.setZValue(-10)
         p.addItem(self.heat)
-        self.real = pg.ScatterPlotItem(size=7, pen=None, brush=pg.mkBrush(REAL), name="real")
+        # the real points on top, ringed in white: the modes are small and the samples pile
+        # onto them once the generator finds them
+        self.real = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1), brush=pg.mkBrush(REAL),
+                                       name="real")
         self.fake = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(FAKE),
                                        name="generated")
         self.arrows = pg.PlotCurveItem(pen=pen(INK, 1.2), connect="pairs", name="moves")
-        for item in (self.real, self.arrows, self.fake):
+        for item in (self.arrows, self.fake, self.real):
             p.addItem(item)
         legend = self.frame.add_legend()
-        for item, name in ((self.real, "real"), (self.fake, "generated"),
-                           (self.arrows, "where G moves them")):
+        for item, name in ((self.real, "real"), (self.fake, "generated"), (self.arrows, "G's push")):
             legend.addItem(item, name)
         self.message = pg.TextItem("", color=INK, anchor=(0.5, 0.5))
         p.addItem(self.message)
@@ -170,7 +172,7 @@ class GanFieldView:
             pics = np.asarray(answer["pictures"])
             self.pictures.show(grid(pics, PICTURE_COLUMNS))
             self.pictures.frame.note.setText(
-                f"{len(pics)} samples of fixed noise, step {self._asked_step}")
+                f"step {self._asked_step} · fixed noise")
 
     def _draw_field(self, answer: dict[str, Any]) -> None:
         if self.message.toPlainText():

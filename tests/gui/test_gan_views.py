@@ -14,6 +14,7 @@ from engine.graph import load
 from engine.telemetry import DoneReport, EpochReport, StartReport, StepReport
 from engine.training import gans
 from engine.training.trainer import Run
+from gui.dashboard.figures_text import figures_text
 from gui.dashboard.gan_field import ARROW_EVERY, ARROW_SHARE, GRID_STEPS, PICTURES, SAMPLES
 from gui.dashboard.gan_figures import arrows, gan_node, outcome
 from gui.dashboard.rbm_figures import autoencoder_images
@@ -92,6 +93,7 @@ def test_gan_samples_are_not_reconstructions_and_the_outcome_is_in_words():
     state.apply(DoneReport("completed", epochs_run=3, test=test))
     text, bad = summary_text(state.snapshot())
     assert not bad and text.startswith("Modes covered 7 of 8") and "after 3 epochs" in text
+    assert "modes_covered 7" in figures_text(state.snapshot())
 
 
 # ---- the window, the real engine -----------------------------------------------------------------
