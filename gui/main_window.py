@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import GraphError
+from engine.telemetry import DoneReport
 from gui.actions import apply_icons, build_actions, build_menus, build_toolbar
 from gui.canvas.node_item import NODE_H, NODE_W
 from gui.canvas.scene import CanvasScene
@@ -166,6 +167,10 @@ class MainWindow(QMainWindow):
         c.file_loaded.connect(lambda _p: self._update_title())
         self.autosaver.message.connect(self.status.say)
         self.session.state_changed.connect(self.autosaver.on_run_state)
+        self.session.state_changed.connect(self.status.show_run)
+        self.session.run_finished.connect(
+            lambda rep: self.status.show_run_failed(not isinstance(rep, DoneReport)
+                                                    or rep.reason == "diverged"))
         self.scene.selectionChanged.connect(self._on_selection)
         self.palette.add_requested.connect(self.add_block)
         self.view.zoom_changed.connect(self.status.set_zoom)

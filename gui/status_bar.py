@@ -29,6 +29,10 @@ class StatusBar(QStatusBar):
         for w in (self.lock_label, self.check_label, self.count_label, self.zoom_label):
             self.addPermanentWidget(w)
         self._analysis: Analysis | None = None
+        # what the last run is doing, which the graph's check must not contradict: a graph that
+        # is training, paused or has just failed is not "ready to train"
+        self._run = "idle"
+        self._failed = False
         self.set_theme(theme)
 
     def say(self, text: str, ms: int = MESSAGE_MS) -> None:
@@ -49,11 +53,35 @@ class StatusBar(QStatusBar):
     def show_counts(self, doc: GraphDocument) -> None:
         self.count_label.setText(f"{_plural(len(doc.nodes), 'block')} · {_plural(len(doc.edges), 'connection')}")
 
+    def show_run(self, status: str) -> None:
+        """The session's state (idle | running | paused | stopping)."""
+        if status != "idle":
+            self._failed = False
+        self._run = status
+        self._show()
+
+    def show_run_failed(self, failed: bool) -> None:
+        """The run that just ended failed (an error or a divergence): said until the graph is
+        checked again after an edit, or another run starts."""
+        self._failed = failed
+        self._show()
+
     def show_check(self, analysis: Analysis | None) -> None:
         """'ready to train' in green, or the number of problems in red (hover for the list)."""
         if analysis is None:
             return
         self._analysis = analysis
+        self._failed = False
+        self._show()
+
+    def _show(self) -> None:
+        analysis = self._analysis
+        if analysis is None:
+            return
+        run = {"running": ("● training", self.theme.ok), "paused": ("● paused", self.theme.warning),
+               "stopping": ("● stopping", self.theme.warning)}.get(self._run)
+        if run is None and self._failed:
+            run = ("● the last run failed (see the dashboard)", self.theme.error)
         errors = [p for p in analysis.problems if p.severity == "error"]
         warnings = [p for p in analysis.problems if p.severity != "error"]
         if errors:
@@ -62,6 +90,8 @@ class StatusBar(QStatusBar):
             text, color = f"● ready to train, {_plural(len(warnings), 'warning')}", self.theme.warning
         else:
             text, color = "● ready to train", self.theme.ok
+        if run is not None:
+            text, color = run
         self.check_label.setText(text)
         self.check_label.setStyleSheet(f"color: {color}; font-weight: 600;")
         # problems quote node ids and values from the file: one per line, shown as typed
