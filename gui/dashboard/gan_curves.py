@@ -33,7 +33,7 @@ class GanCurvesView:
         p = self.losses.plot
         self.d_loss = _curve(p, BLUE, "D", "o")
         self.g_loss = _curve(p, ORANGE, "G", "s", dashed=True)
-        self.scores = PlotFrame("D's scores")
+        self.scores = PlotFrame("D(x), D(G(z))")
         self.scores.label_axes("epoch", "mean probability 'real'")
         self.scores.setToolTip(
             "D(x): the discriminator's mean probability that real examples are real. D(G(z)): the "
@@ -74,7 +74,8 @@ class GanCurvesView:
             self.losses.note.setText(f"D {d[-1]:.2f} · G {g[-1]:.2f}")
         real, fake = series[self.d_real][1], series[self.d_fake][1]
         if len(real) and len(fake):
-            self.scores.note.setText(f"real {real[-1]:.2f} · fake {fake[-1]:.2f}")
+            # the title names the two in this order: the note must fit a 1280-wide window
+            self.scores.note.setText(f"{real[-1]:.2f} · {fake[-1]:.2f}")
         last = max((float(xy[0][-1]) for xy in series.values() if len(xy[0])), default=1.0)
         for f in self.frames:
             f.plot.setXRange(0, max(1.0, last) * 1.02, padding=0)
