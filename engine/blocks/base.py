@@ -126,6 +126,23 @@ class BuildContext:
     seed: int = 0                        # the graph's training seed: synthetic data follows it
 
 
+@dataclass(frozen=True)
+class ExportCode:
+    """How a standalone PyTorch script (engine/models/export_pytorch.py) writes a block.
+
+    `module` is a Python expression that builds its torch module from `nn`, `torch` and the
+    classes in `helpers` (whole class definitions, shared by name across blocks); `init` lines
+    set its starting weights, with `{m}` standing for the module, in the order `build` draws
+    them, so the script starts from the same numbers for the same seed. A Loss gives `loss`
+    instead: an expression of `{pred}` (what the loss reads: logits where it folds an
+    activation) and `{target}`."""
+
+    module: str = ""
+    init: tuple[str, ...] = ()
+    helpers: tuple[str, ...] = ()
+    loss: str = ""
+
+
 class Block:
     """Base of all block types. Subclasses set the class attributes and override methods."""
 
@@ -248,6 +265,13 @@ class Block:
         """Loss terms this node adds, by their name in engine/training/penalties.py, each with
         its settings (an Encoder with penalty sparse: {"sparse_kl": {"rho": .05, "beta": 3}})."""
         return {}
+
+    @classmethod
+    def export_code(cls, params: dict[str, Any], ins: dict[str, Width],
+                    outs: dict[str, Width]) -> ExportCode | None:
+        """How a standalone PyTorch script writes this block, or None when it cannot (the export
+        then refuses the graph, naming the node)."""
+        return None
 
     @classmethod
     def summary(cls, params: dict[str, Any]) -> str:

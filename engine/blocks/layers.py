@@ -3,10 +3,23 @@ from __future__ import annotations
 
 from torch import nn
 
-from engine.blocks.base import Block, Param, ShapeError, Width
+from engine.blocks.base import Block, ExportCode, Param, ShapeError, Width
 from engine.blocks.face_text import is_number, number, text, value
-from engine.blocks.init import INITS, initialise
-from engine.blocks.modules import AddInputs, ConcatInputs, DropConnectLinear, Softmax
+from engine.blocks.init import INITS, initialise, spread
+from engine.blocks.modules import (
+    ADD_SOURCE,
+    CONCAT_SOURCE,
+    DROPCONNECT_SOURCE,
+    AddInputs,
+    ConcatInputs,
+    DropConnectLinear,
+    Softmax,
+)
+
+# torch's own modules for each activation, as a script writes them
+_ACTIVATION_CODE = {"linear": "nn.Identity()", "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()",
+                    "relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU()", "prelu": "nn.PReLU()",
+                    "elu": "nn.ELU()", "softmax": "nn.Softmax(dim=1)"}
 
 # short enough for the face of a node on the canvas
 _INIT_SHORT = {"zeros": "zeros", "random_normal": "N(0, .05)", "random_uniform": "U(±.05)",
@@ -45,6 +58,24 @@ class Dense(Block):
         if layer.bias is not None:
             nn.init.zeros_(layer.bias)
         return layer
+
+    @classmethod
+    def export_code(cls, params, ins, outs):
+        fan_in, fan_out = ins["in"].features, params["units"]
+        kind, size = spread(params["init"], fan_in, fan_out)
+        size *= params["init_scale"]
+        if size == 0.0:
+            init = ["nn.init.zeros_({m}.weight)"]
+        elif kind == "uniform":
+            init = [f"nn.init.uniform_({{m}}.weight, -{size!r}, {size!r})  # {params['init']}"]
+        else:
+            init = [f"nn.init.normal_({{m}}.weight, 0.0, {size!r})  # {params['init']}"]
+        if params["bias"]:
+            init.append("nn.init.zeros_({m}.bias)")
+        if params["dropconnect"] > 0:
+            return ExportCode(f"DropConnectLinear({fan_in}, {fan_out}, {params['bias']!r}, "
+                              f"{params['dropconnect']!r})", tuple(init), (DROPCONNECT_SOURCE,))
+        return ExportCode(f"nn.Linear({fan_in}, {fan_out}, bias={params['bias']!r})", tuple(init))
 
     @classmethod
     def count_parameters(cls, params, ins):
@@ -86,6 +117,10 @@ class Activation(Block):
                 "softmax": Softmax}[params["fn"]]()
 
     @classmethod
+    def export_code(cls, params, ins, outs):
+        return ExportCode(_ACTIVATION_CODE[params["fn"]])
+
+    @classmethod
     def count_parameters(cls, params, ins):
         return 1 if params["fn"] == "prelu" else 0
 
@@ -103,6 +138,10 @@ class Dropout(Block):
     @classmethod
     def build(cls, params, ins, outs):
         return nn.Dropout(params["p"])
+
+    @classmethod
+    def export_code(cls, params, ins, outs):
+        return ExportCode(f"nn.Dropout({params['p']!r})")
 
     @classmethod
     def summary(cls, params):
@@ -123,6 +162,10 @@ class BatchNorm(Block):
     @classmethod
     def build(cls, params, ins, outs):
         return nn.BatchNorm1d(ins["in"].features)
+
+    @classmethod
+    def export_code(cls, params, ins, outs):
+        return ExportCode(f"nn.BatchNorm1d({ins['in'].features})")
 
     @classmethod
     def count_parameters(cls, params, ins):
@@ -147,6 +190,10 @@ class Add(Block):
     def build(cls, params, ins, outs):
         return AddInputs()
 
+    @classmethod
+    def export_code(cls, params, ins, outs):
+        return ExportCode("AddInputs()", helpers=(ADD_SOURCE,))
+
 
 class Concat(Block):
     name = "Concat"
@@ -161,6 +208,10 @@ class Concat(Block):
     @classmethod
     def build(cls, params, ins, outs):
         return ConcatInputs()
+
+    @classmethod
+    def export_code(cls, params, ins, outs):
+        return ExportCode("ConcatInputs()", helpers=(CONCAT_SOURCE,))
 
 
 def _times(scale) -> str:

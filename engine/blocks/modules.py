@@ -23,6 +23,31 @@ class DropConnectLinear(nn.Linear):
         return F.linear(x, self.weight * mask / (1.0 - self.p), self.bias)
 
 
+# the same class as source text, for exported scripts that must not import DeepCanvas
+DROPCONNECT_SOURCE = """class DropConnectLinear(nn.Linear):
+    \"\"\"A linear layer that, while training, zeroes each weight with probability p
+    (DropConnect) and rescales the kept ones.\"\"\"
+
+    def __init__(self, fan_in, fan_out, bias, p):
+        super().__init__(fan_in, fan_out, bias=bias)
+        self.p = p
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return super().forward(x)
+        mask = torch.rand_like(self.weight) >= self.p
+        return F.linear(x, self.weight * mask / (1.0 - self.p), self.bias)
+"""
+ADD_SOURCE = """class AddInputs(nn.Module):
+    def forward(self, a, b):
+        return a + b
+"""
+CONCAT_SOURCE = """class ConcatInputs(nn.Module):
+    def forward(self, a, b):
+        return torch.cat([a, b], dim=1)
+"""
+
+
 class AddInputs(nn.Module):
     def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         return a + b

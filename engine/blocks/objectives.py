@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.blocks.base import Block, Param, ShapeError
+from engine.blocks.base import Block, ExportCode, Param, ShapeError
 from engine.blocks.face_text import is_number, number, text, value
 
 LOSSES = ("mse", "mae", "bce", "cross_entropy", "huber")
@@ -98,6 +98,21 @@ class Loss(Block):
     @classmethod
     def loss_function(cls, params, ins) -> LossFn:
         return LossFn(params["kind"], ins["target"].classes)
+
+    @classmethod
+    def export_code(cls, params, ins, outs):
+        kind, classes = params["kind"], ins["target"].classes
+        if kind == "cross_entropy":
+            return ExportCode(loss="F.cross_entropy({pred}, {target})")
+        # as LossFn: class labels become one column (one output) or one-hot columns
+        target = "{target}"
+        if classes:
+            target = ("{target}.unsqueeze(1).to({pred}.dtype) if {pred}.shape[1] == 1 "
+                      "else F.one_hot({target}, {pred}.shape[1]).to({pred}.dtype)")
+            target = f"({target})"
+        fn = {"bce": "F.binary_cross_entropy_with_logits", "mse": "F.mse_loss",
+              "mae": "F.l1_loss", "huber": "F.huber_loss"}[kind]
+        return ExportCode(loss=f"{fn}({{pred}}, {target})")
 
     @classmethod
     def summary(cls, params):
