@@ -18,8 +18,9 @@ def applies(run: Any) -> bool:
     """A classification run whose inputs are two numbers, with a Loss that predicts them (a GAN
     on labelled points, the ring, classifies nothing)."""
     ctx = run.context
-    return (ctx is not None and ctx.task == "classification" and bool(ctx.model.losses)
-            and ctx.data.train.x.ndim == 2 and ctx.data.train.x.shape[1] == 2)
+    return (ctx is not None and ctx.task == "classification"
+            and ctx.data.train.x.ndim == 2 and ctx.data.train.x.shape[1] == 2
+            and bool(ctx.model.losses))
 
 
 def extent_of(x: np.ndarray) -> tuple[float, float, float, float]:
