@@ -21,6 +21,8 @@ class Actions:
     open: QAction
     save: QAction
     save_as: QAction
+    save_model: QAction
+    export_model: QAction
     data_dir: QAction
     quit: QAction
     undo: QAction
@@ -73,6 +75,10 @@ def build_actions(w: MainWindow) -> Actions:
         open=_act(w, "&Open…", w.open_file_dialog, [K.Open], "open", "Open a graph file"),
         save=_act(w, "&Save", w.save, [K.Save], "save", "Save the graph"),
         save_as=_act(w, "Save &As…", w.save_as, ["Ctrl+Shift+S"], None, "Save the graph under a new name"),
+        save_model=_act(w, "Save &Trained Model…", lambda: w.models.save_model(), [], None,
+                        "Save the trained network, its weights and preprocessing as a .dcmodel file"),
+        export_model=_act(w, "&Export…", lambda: w.models.export(), [], None,
+                          "Export the trained model as a PyTorch script, ONNX or TorchScript"),
         data_dir=_act(w, "Data &Folder…", w.choose_data_dir, [], None,
                       "Choose the folder where CSV data files are looked for"),
         quit=_act(w, "&Quit", w.close, [K.Quit], None, "Close DeepCanvas"),
@@ -119,6 +125,8 @@ def build_menus(w: MainWindow, a: Actions) -> None:
     file.addSeparator()
     file.addActions([a.save, a.save_as])
     file.addSeparator()
+    file.addActions([a.save_model, a.export_model])
+    file.addSeparator()
     file.addAction(a.data_dir)
     file.addSeparator()
     file.addAction(a.quit)
@@ -139,6 +147,7 @@ def build_menus(w: MainWindow, a: Actions) -> None:
     for dock in (w.palette_dock, w.inspector_dock, w.lesson_dock, w.dashboard_dock):
         panels.addAction(dock.toggleViewAction())
     w.view_menu = view
+    w.panels_menu = panels
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a.shortcuts)
 

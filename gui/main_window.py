@@ -36,6 +36,10 @@ from gui.editor.controller import LOCKED_MESSAGE, Controller
 from gui.editor.inspector import Inspector
 from gui.editor.palette import Palette
 from gui.lesson_panel import LessonPanel
+from gui.models.model_commands import SUFFIX as MODEL_SUFFIX
+from gui.models.model_commands import ModelCommands, is_model_file
+from gui.models.predict_panel import PredictPanel
+from gui.models.trained_model import TrainedModel
 from gui.plain_text import as_str, menu_text, plain_tooltip, window_title_text
 from gui.recent_files import RecentFiles
 from gui.recovery import AUTOSAVE_MS, Autosaver, RecoveryCopy, RecoveryStore
@@ -146,6 +150,19 @@ class MainWindow(QMainWindow):
         # the GAN half-step buttons come and go with the graph's blocks
         self.controller.doc_changed.connect(self.session.sync_adversarial)
         self.session.sync_adversarial()
+        # trained models: kept in .dcmodel files, asked in the Predict panel, exported
+        self.trained = TrainedModel(self.session, self)
+        self.models = ModelCommands(self, self.trained)
+        self.predict_panel = PredictPanel(self.trained)
+        self.predict_dock = self._dock("Predict", "predict_dock", self.predict_panel,
+                                       Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(self.lesson_dock, self.predict_dock)
+        self.lesson_dock.raise_()
+        self.panels_menu.addAction(self.predict_dock.toggleViewAction())
+        self.trained.changed.connect(self._update_actions)
+        self.session.state_changed.connect(lambda _s: self._update_actions())
+        # an edit may change the layers the saved weights were for: Run starts afresh then
+        self.controller.undo_stack.indexChanged.connect(lambda _i: self.models.forget_start_weights())
 
     def _select_for_histograms(self) -> None:
         nodes = self.scene.selected_node_ids()
@@ -189,8 +206,10 @@ class MainWindow(QMainWindow):
         return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
 
     def ask_open_path(self) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open graph", self._file_dir(),
-                                              "Graph files (*.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open graph or model", self._file_dir(),
+            f"Graphs and models (*.json *{MODEL_SUFFIX});;Graph files (*.json);;"
+            f"Model files (*{MODEL_SUFFIX});;All files (*)")
         return path or None
 
     def ask_save_path(self) -> str | None:
@@ -257,6 +276,14 @@ class MainWindow(QMainWindow):
         """Open a graph file; on failure say why and keep the open graph as it was."""
         if self._refuse_if_locked() or (ask and not self.maybe_save()):
             return False
+        if is_model_file(path):
+            if not self.models.open_model(path):
+                return False
+            self.recent.add(path)
+            self._rebuild_recent_menu()
+            self.show_start_of_graph()
+            self.status.say(f"Opened the trained model {path}: Run continues from its weights", 5000)
+            return True
         try:
             self.controller.open_file(path)
         except GraphError as exc:
@@ -361,11 +388,12 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def dragEnterEvent(self, event) -> None:
-        if any(u.toLocalFile().endswith(".json") for u in event.mimeData().urls()):
+        if any(u.toLocalFile().endswith((".json", MODEL_SUFFIX)) for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.toLocalFile().endswith(".json")]
+        paths = [u.toLocalFile() for u in event.mimeData().urls()
+                 if u.toLocalFile().endswith((".json", MODEL_SUFFIX))]
         if paths:
             event.acceptProposedAction()
             self.open_path(paths[0])
@@ -452,6 +480,10 @@ class MainWindow(QMainWindow):
         self.menu_actions.theme_dark.setChecked(self.theme.dark)
         self.menu_actions.theme_light.setChecked(not self.theme.dark)
 
+    def show_model_panel(self) -> None:
+        self.predict_dock.show()
+        self.predict_dock.raise_()
+
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard and mouse", SHORTCUTS)
 
@@ -479,6 +511,9 @@ class MainWindow(QMainWindow):
         has_nodes = bool(self.scene.selected_node_ids())
         has_any = has_nodes or bool(self.scene.selected_edge_keys())
         a.copy.setEnabled(has_nodes)
+        if hasattr(self, "trained"):
+            a.save_model.setEnabled(self.trained.can_save())
+            a.export_model.setEnabled(self.trained.model is not None)
         for act, ok in ((a.cut, has_nodes), (a.duplicate, has_nodes), (a.delete, has_any),
                         (a.paste, True), (a.auto_layout, True)):
             act.setEnabled(ok and not locked)

@@ -31,6 +31,7 @@ NODE_H = HEADER_H + 2 * ROW_H
 PORT_R = 6.0
 PORT_HIT_R = 11.0      # ports are small to look at but generous to grab
 RADIUS = 7.0
+WEIGHT_NOTE_H = 17.0   # the pill under a layer of an opened model: its weights' norm
 HALO_W = 14.0          # the glow around the node that is pretraining: seen from the back of a room
 POS_LIMIT = 1e6        # a file's position beyond this (or inf/NaN) is drawn at the edge: far out,
                        # floats lose the grid's 20-unit steps and the background loop never ends
@@ -145,6 +146,7 @@ class NodeItem(QGraphicsItem):
         self.overlay_fill: QColor | None = None
         self.overlay_badge = ""
         self.phase_mark = ("", "")    # (training | done | waiting, words), phases.node_marks
+        self.weight_note = ""         # an opened model's weights, under the card ("" for none)
         self.highlighted = False
         self.highlight_message = ""
         self.problems: list[Problem] = []    # the engine's, from the latest analysis
@@ -182,6 +184,15 @@ class NodeItem(QGraphicsItem):
             self.phase_mark = (kind, text)
             self.update()
 
+    def set_weight_note(self, text: str) -> None:
+        """The saved weights this layer starts from, in words ('' for none)."""
+        text = as_str(text, 100)
+        if text != self.weight_note:
+            self.prepareGeometryChange()       # the note is drawn under the card
+            self.weight_note = text
+            self._update_tooltip()
+            self.update()
+
     def set_highlight(self, on: bool, message: str = "") -> None:
         self.highlighted, self.highlight_message = on, (message if on else "")
         self._update_tooltip()
@@ -193,7 +204,8 @@ class NodeItem(QGraphicsItem):
             return
         # the face may elide the summary; the tooltip always has it whole
         lines = [f"<b>{esc(self.node_id)}</b> ({esc(self.block_type)})"]
-        lines += [esc(x) for x in (self.summary, self.params_text, self.help_text) if x]
+        lines += [esc(x) for x in (self.summary, self.params_text, self.weight_note,
+                                   self.help_text) if x]
         self.setToolTip("<br>".join(lines))
 
     def set_fault(self, key: str, message: str) -> None:
@@ -244,7 +256,8 @@ class NodeItem(QGraphicsItem):
         # room above for a training badge and around for the thick highlight outline and the
         # halo of a node that pretrains
         m = HALO_W / 2 + 1
-        return QRectF(-m, -26, NODE_W + 2 * m, NODE_H + 26 + m)
+        below = max(m, WEIGHT_NOTE_H + 6) if self.weight_note else m
+        return QRectF(-m, -26, NODE_W + 2 * m, NODE_H + 26 + below)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -310,6 +323,8 @@ class NodeItem(QGraphicsItem):
                 self._paint_training_badge(painter, t)
             if self.phase_mark[1]:
                 self._paint_phase_mark(painter, t)
+            if self.weight_note:
+                self._paint_weight_note(painter, t)
         except Exception:  # noqa: BLE001 - an exception escaping paint() can leave Qt's
             pass           # painter half-set and crash the view; the badge says what is wrong
         finally:
@@ -376,6 +391,18 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QColor("white"))
         painter.drawText(r, Qt.AlignCenter, self.overlay_badge)
 
+
+    def _paint_weight_note(self, painter: QPainter, t: Theme) -> None:
+        """A pill under the card (above it are the gradient badges and phase marks)."""
+        font = style.font("small")
+        painter.setFont(font)
+        w = min(NODE_W, QFontMetricsF(font).horizontalAdvance(self.weight_note) + 14)
+        r = QRectF((NODE_W - w) / 2, NODE_H + 4, w, WEIGHT_NOTE_H)
+        painter.setPen(QPen(t.color("accent"), 1.2))
+        painter.setBrush(t.color("node_body"))
+        painter.drawRoundedRect(r, 8, 8)
+        painter.setPen(t.color("node_text"))
+        painter.drawText(r, Qt.AlignCenter, self.weight_note)
 
     def _paint_phase_mark(self, painter: QPainter, t: Theme) -> None:
         """A pill above the right end of the node (the left end is the gradient badges'):

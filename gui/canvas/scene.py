@@ -306,6 +306,12 @@ class CanvasScene(QGraphicsScene):
         for nid, item in self._nodes.items():
             item.set_phase_mark(*marks.get(nid, ("", "")))
 
+    def set_weight_notes(self, notes: dict[str, str]) -> None:
+        """Node id -> a note under its card about the saved weights it starts from (an opened
+        model file's weight norms); nodes not listed show none."""
+        for nid, item in self._nodes.items():
+            item.set_weight_note(notes.get(nid, ""))
+
     def live_face(self, node_id: str) -> LiveFaceItem | None:
         face = self._faces.get(node_id)
         return face if face is not None and face.scene() is self else None

@@ -21,7 +21,7 @@ WORLD = 200_000.0
 
 class CanvasView(QGraphicsView):
     zoom_changed = Signal(float)
-    files_dropped = Signal(list)       # paths of .json files dropped on the canvas
+    files_dropped = Signal(list)       # paths of .json and .dcmodel files dropped on the canvas
 
     def __init__(self, scene, parent=None):
         super().__init__(scene, parent)
@@ -174,7 +174,7 @@ class CanvasView(QGraphicsView):
         md = event.mimeData()
         if not md.hasUrls():
             return []
-        return [u.toLocalFile() for u in md.urls() if u.isLocalFile() and u.toLocalFile().endswith(".json")]
+        return [u.toLocalFile() for u in md.urls() if u.isLocalFile() and u.toLocalFile().endswith((".json", ".dcmodel"))]
 
     def dragEnterEvent(self, event) -> None:
         if self._json_paths(event):

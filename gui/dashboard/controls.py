@@ -168,6 +168,10 @@ class RunControls(QWidget):
             return
         self._shown_at = now
         text = self.progress_text(snap)
+        note = getattr(self.session, "run_note", "")
+        if note and not snap.error:
+            # said first: the label elides its end, and this is what the run started from
+            text = f"{note[:1].upper()}{note[1:]}  ·  {text}"
         if text != self.progress_label.text():
             self.progress_label.setText(text)
         if snap.total_steps:

@@ -477,6 +477,9 @@ class DashboardWidget(QWidget):
     def show_summary(self, snap: Snapshot) -> None:
         """The outcome in one line above the plots (red when something went wrong)."""
         text, bad = summary_text(snap)
+        note = getattr(self.session, "run_note", "")
+        if text and note and not bad:
+            text = f"{text}  ·  {note}"
         self.summary.setText(text)
         self.summary.setStyleSheet(
             "QLabel { padding: 6px; font-size: 12pt; border-radius: 4px; "

@@ -89,6 +89,10 @@ class TrainingSession(QObject):
         self.device: str | None = None          # None: as the graph's training.device says
         self.histogram_node: str | None = None
         self._pending: str | None = None        # "running" | "paused": start again once idle
+        # saved weights (an opened model file's) the next run starts from instead of fresh ones
+        self.start_weights: dict[str, Any] | None = None
+        self.start_weights_from = ""
+        self.run_note = ""                      # what the progress line adds about this run
         self._switch_interval: float | None = None
         self._overlay_pushed: tuple | None = None
         self._faces_pushed = 0                  # the sample (serial) the canvas cards show
@@ -242,8 +246,14 @@ class TrainingSession(QObject):
             self.run.stop()
             self._set_status("stopping")
 
+    def set_start_weights(self, weights: dict[str, Any] | None, source: str) -> None:
+        """Start the next runs from these weights (a model file's, named by `source`), or
+        from fresh ones again (None)."""
+        self.start_weights, self.start_weights_from = weights, source
+
     @Slot()
     def reset_weights(self) -> None:
+        self.set_start_weights(None, "")       # fresh means fresh, saved weights included
         if self.status in ("running", "paused"):
             self._pending = self.status
             self.worker.abort()
@@ -359,7 +369,10 @@ class TrainingSession(QObject):
     # ---- lifecycle -------------------------------------------------------------------------
     def _launch(self, paused: bool) -> None:
         doc = self._get_doc()
-        self.run = run = Run(doc, data_dir=self._data_dir(), device=self.device)
+        self.run = run = Run(doc, data_dir=self._data_dir(), device=self.device,
+                             weights=self.start_weights)
+        self.run_note = (f"continuing from the saved weights of {self.start_weights_from}"
+                         if self.start_weights is not None else "")
         run.control.delay_s = self.delay_s
         if paused:
             run.pause()
