@@ -49,6 +49,8 @@ from gui.theme import LIGHT, THEMES, apply_theme
 from gui.training.training_session import TrainingSession
 
 APP_NAME = "DeepCanvas"
+RESHAPING_EVENTS = ("reset", "node_added", "node_removed", "param_changed", "edge_added",
+                    "edge_removed")
 FIT_MIN_ZOOM = 0.55      # opening a graph: fit it whole if its text stays readable, ...
 START_ZOOM = 0.75        # ... else show its start (the data side) at this zoom
 SHORTCUTS = """<table cellpadding=3>
@@ -161,8 +163,10 @@ class MainWindow(QMainWindow):
         self.panels_menu.addAction(self.predict_dock.toggleViewAction())
         self.trained.changed.connect(self._update_actions)
         self.session.state_changed.connect(lambda _s: self._update_actions())
-        # an edit may change the layers the saved weights were for: Run starts afresh then
-        self.controller.undo_stack.indexChanged.connect(lambda _i: self.models.forget_start_weights())
+        # another graph, or an edit to its blocks or wiring, may not fit the saved weights: Run
+        # starts afresh then (moving blocks or changing training settings keeps them)
+        self.controller.doc_event.connect(
+            lambda event, _info: event in RESHAPING_EVENTS and self.models.forget_start_weights())
 
     def _select_for_histograms(self) -> None:
         nodes = self.scene.selected_node_ids()
