@@ -121,7 +121,7 @@ class Loop:
                         for p in self._params_of[update.optimizer]:
                             p.grad = None
                         update.loss.backward()
-                    loss, finite, raw, used = watch.after_backward(update.loss)
+                    loss, finite, raw, used = watch.after_backward(update.loss, not update.backward)
                     if not finite:
                         return self._diverged(update.values, epoch, i + 1, t0)
                     if self.observe:

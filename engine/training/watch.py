@@ -39,6 +39,8 @@ class GradientWatch:
         # on the CPU the sizes are read straight from the gradients' memory with numpy: three
         # or four torch calls a step (norms, stack, read) cost a digits MLP about 30 us in the
         # training loop, numpy's dot products about 5
+        self._views: list = [None] * len(self.tensors)     # see _host_norms
+        self._keep_views = False
         self._on_host = all(t.device.type == "cpu" and t.dtype in (torch.float32, torch.float64)
                             for t in self.tensors)
         self.epoch_started()
@@ -56,7 +58,8 @@ class GradientWatch:
                 0, owner, sizes * sizes).sqrt()
         return sizes
 
-    def after_backward(self, loss: torch.Tensor) -> tuple[float, bool, list | None, list | None]:
+    def after_backward(self, loss: torch.Tensor, kept_grads: bool = False
+                       ) -> tuple[float, bool, list | None, list | None]:
         """Clip the gradients as the settings say and read what this step needs:
         (loss, everything finite, raw sizes, used sizes); sizes only at the "full" level."""
         if self.level == "off" or not self.tensors:
@@ -66,7 +69,7 @@ class GradientWatch:
                 clip_gradients(self.clip, self.params)
             return value, finite, None, None
         if self._on_host:
-            return self._after_backward_on_host(loss)
+            return self._after_backward_on_host(loss, kept_grads)
         if self.level == "full" and not self.clip and self._owner is None:
             # the loss and every layer's size in one stack and one read from the device
             grads = [t.grad if t.grad is not None else torch.zeros_like(t) for t in self.tensors]
@@ -102,7 +105,7 @@ class GradientWatch:
         return value, math.isfinite(value) and math.isfinite(sum(raw_l)), raw_l, used_l
 
     def _host_sizes(self) -> list[float]:
-        norms = _host_norms(self.tensors)
+        norms = _host_norms(self.tensors, self._views if self._keep_views else None)
         if self._owner is None:
             return norms
         squares = [0.0] * len(self.ids)
@@ -110,11 +113,16 @@ class GradientWatch:
             squares[owner] += n * n
         return [math.sqrt(q) for q in squares]
 
-    def _after_backward_on_host(self, loss: torch.Tensor) -> tuple[float, bool, list | None, list | None]:
+    def _after_backward_on_host(self, loss: torch.Tensor, kept_grads: bool
+                                ) -> tuple[float, bool, list | None, list | None]:
         """after_backward on the CPU: sizes read with numpy, sums kept as Python floats (a
         tiny network's whole step is a few hundred microseconds, and each torch call in it
         costs several)."""
         value = loss.item()
+        if not kept_grads and self._views[0] is not None:
+            # backward made new gradients: the views kept would only hold the old ones alive
+            self._views = [None] * len(self.tensors)
+        self._keep_views = kept_grads
         raw_l = self._host_sizes()
         used_l = raw_l
         if self.clip:
@@ -145,18 +153,28 @@ class GradientWatch:
         return {i: s / steps for i, s in zip(self.ids, used)}, raw_d
 
 
-def _host_norms(tensors: list[torch.Tensor]) -> list[float]:
+def _host_norms(tensors: list[torch.Tensor], views: list | None = None) -> list[float]:
     """The L2 norms of CPU tensors' gradients, read with numpy (no torch call). Squares are
     summed in the gradient's own precision, as torch's norm does, so a float32 gradient past
-    about 1e19 reads as infinite here exactly as it did there."""
+    about 1e19 reads as infinite here exactly as it did there. `views`, one slot per tensor,
+    keeps (gradient tensor, its memory as a flat array) from call to call: a plan that reuses its
+    gradient tensors (an RBM's numpy CD step) is then read with one call each."""
     out = []
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in tensors:
+        for i, t in enumerate(tensors):
             g = t.grad
             if g is None:
                 out.append(0.0)
                 continue
-            a = g.numpy().reshape(-1)
+            if views is None:
+                a = g.numpy().reshape(-1)
+            else:
+                seen = views[i]
+                if seen is not None and seen[0] is g:
+                    a = seen[1]
+                else:
+                    a = g.numpy().reshape(-1)
+                    views[i] = (g, a)
             out.append(math.sqrt(float(np.dot(a, a))))
     return out
 

@@ -31,6 +31,7 @@ from engine.training.plans import Phase, Plan, Update, register
 from engine.training.plans.supervised import SupervisedPlan
 
 PRETRAIN = "pretrain:"
+_NUMPY = {torch.float32: np.float32, torch.float64: np.float64}
 CHUNK = 4096            # rows propagated at once when a whole split goes through the stack
 
 
@@ -223,9 +224,11 @@ class RBMSGD:
         params = [p for g in self.param_groups for p in g["params"]]
         self._host = all(p.device.type == "cpu" and p.dtype in (torch.float32, torch.float64)
                          for p in params)
-        # (parameter, its memory as an array, its momentum buffer) per group; a list, since a
-        # tensor's hash is a Python call
-        self._host_params = ([[[p, p.detach().numpy(), None] for p in g["params"]]
+        # (parameter, its memory as an array, its momentum buffer, the gradient tensor last seen
+        # and its memory, a scratch array) per group; a list, since a tensor's hash is a Python
+        # call
+        self._host_params = ([[[p, p.detach().numpy(), None, None, None,
+                                np.empty(tuple(p.shape), _NUMPY[p.dtype])] for p in g["params"]]
                               for g in self.param_groups] if self._host else [])
 
     def step(self) -> None:
@@ -260,13 +263,17 @@ class RBMSGD:
         for group, entries in zip(self.param_groups, self._host_params):
             lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
             for entry in entries:
-                p, a, buf = entry
-                g = p.grad
-                if g is None:
+                p, a, buf, seen, g, scratch = entry
+                grad = p.grad
+                if grad is None:
                     continue
-                d = g.numpy()
+                if grad is not seen:             # a new gradient tensor: look at its memory once
+                    g = grad.numpy()
+                    entry[3], entry[4] = grad, g
+                d = g
                 if wd:
-                    d = d + wd * a
+                    np.multiply(a, wd, out=scratch)
+                    d = np.add(scratch, g, out=scratch)
                 if momentum:
                     if buf is None:
                         buf = entry[2] = d.copy()
@@ -275,7 +282,8 @@ class RBMSGD:
                         buf *= momentum
                         buf += d
                     d = buf
-                a -= lr * d
+                np.multiply(d, lr, out=scratch)
+                np.subtract(a, scratch, out=a)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
