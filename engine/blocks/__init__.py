@@ -26,9 +26,14 @@ def watched_by_telemetry(type_name: str) -> bool:
     return bool(block and block.watch)
 
 
+def plans_of(nodes) -> set[str]:
+    """The training plans that these nodes' blocks ask for (an empty set: supervised)."""
+    return {b.plan for b in (REGISTRY.get(n.type) for n in nodes) if b is not None and b.plan}
+
+
 def catalogue() -> list[dict]:
     return [b.describe() for b in REGISTRY.values()]
 
 
 __all__ = ["Block", "Param", "ShapeError", "Width", "REGISTRY", "CATEGORIES", "get", "catalogue",
-           "watched_by_telemetry"]
+           "watched_by_telemetry", "plans_of"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any
 
 from engine.blocks.base import Param
@@ -87,15 +88,24 @@ def resolve(training: dict[str, Any]) -> dict[str, Any]:
 # than offer a control that changes nothing. (Empty since the adversarial plan reads `gan`.)
 NOT_READ_YET: dict[str, str] = {}
 _USES_MOMENTUM = ("momentum", "nesterov")
+ADVERSARIAL = "adversarial"      # the plan that reads `gan` (and not `lr`)
 
 
-def ignored(training: dict[str, Any]) -> dict[str, str]:
-    """Settings the chosen optimizer ignores, each with the reason, for an editor to grey out."""
+def ignored(training: dict[str, Any], plans: Iterable[str] = ()) -> dict[str, str]:
+    """Settings that the chosen optimizer, or the plans the graph trains with (its blocks'
+    `plan`s), do not read, each with the reason, for an editor to grey out."""
     optimizer = resolve(training)["optimizer"]
-    if optimizer in _USES_MOMENTUM:
-        return {}
-    return {"momentum": f"{optimizer} does not use this momentum setting: only the momentum and "
-                        f"nesterov optimizers do"}
+    out = {}
+    if optimizer not in _USES_MOMENTUM:
+        out["momentum"] = (f"{optimizer} does not use this momentum setting: only the momentum "
+                           f"and nesterov optimizers do")
+    if ADVERSARIAL in plans:
+        out["lr"] = ("a GAN's two networks learn at their own rates, gan.d_lr and gan.g_lr: "
+                     "this one is not used")
+    else:
+        out["gan"] = ("read only when the graph trains adversarially (a generator against a "
+                      "discriminator)")
+    return out
 
 
 def valid_seed(training: dict[str, Any]) -> int:

@@ -14,7 +14,8 @@ from gui.data.csv_panel import CsvPanel
 from gui.editor.controller import Controller
 from gui.editor.param_editors import Editor, make_editor
 
-NESTED_TRAINING = {"early_stopping": settings.EARLY_STOPPING, "grad_clip": settings.GRAD_CLIP}
+NESTED_TRAINING = {"early_stopping": settings.EARLY_STOPPING, "grad_clip": settings.GRAD_CLIP,
+                   "gan": settings.GAN}
 
 
 class Inspector(QScrollArea):
@@ -76,11 +77,15 @@ class Inspector(QScrollArea):
         self._finish(page)
 
     def _show_ignored_settings(self) -> None:
-        """Grey out the settings the chosen optimizer does not read, saying why."""
-        ignored = settings.ignored(self.controller.doc.training)
+        """Grey out the settings that the chosen optimizer, or the way this graph trains, does
+        not read, saying why."""
+        doc = self.controller.doc
+        ignored = settings.ignored(doc.training, blocks.plans_of(doc.nodes.values()))
         for p in settings.PARAMS:
             ed = self.editors.get(p.name)
-            if ed is None or p.name in NESTED_TRAINING:
+            if ed is None or (p.name in NESTED_TRAINING and p.name not in ignored):
+                if ed is not None:
+                    ed.widget.setEnabled(True)
                 continue
             why = ignored.get(p.name)
             ed.widget.setEnabled(why is None)
@@ -181,6 +186,8 @@ class Inspector(QScrollArea):
 
     # ---- following the document --------------------------------------------------------------
     def _on_doc_event(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("node_added", "node_removed") and self.mode == "training":
+            self._show_ignored_settings()      # a GAN's blocks come or go: other settings apply
         if event == "reset":
             self.show_training()
         elif event == "node_removed" and info.get("node") == self.node_id:

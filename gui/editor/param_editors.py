@@ -264,10 +264,12 @@ def _json_editor(param: Param, value: Any, on_change: OnChange) -> Editor:
 
 
 def _nested_editor(param: Param, value: Any, on_change: OnChange, fields: tuple[Param, ...]) -> Editor:
-    """A nullable object with declared fields (early stopping, gradient clipping): a check box
-    turns it on or off, and its fields get editors of their own."""
+    """An object with declared fields, each with an editor of its own. A nullable one (early
+    stopping, gradient clipping) has a check box that turns it on or off; one that is always
+    there (a GAN's settings) has none."""
+    nullable = bool(getattr(param, "nullable", False))
     box = QGroupBox(param.name.replace("_", " "))
-    box.setCheckable(True)
+    box.setCheckable(nullable)
     form = QFormLayout(box)
     state: dict[str, Any] = {"value": value}
     editors: dict[str, Editor] = {}
@@ -298,7 +300,8 @@ def _nested_editor(param: Param, value: Any, on_change: OnChange, fields: tuple[
 
     def show(v: Any) -> None:
         state["value"] = v
-        box.setChecked(isinstance(v, dict))
+        if nullable:
+            box.setChecked(isinstance(v, dict))
         for f in fields:
             editors[f.name].set_value(full(v).get(f.name))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from gui.editor.controller import LOCKED_MESSAGE
 from tests.conftest import GRAPHS
@@ -132,6 +133,20 @@ def test_settings_no_plan_reads_are_hidden_and_ignored_ones_say_why(window, user
     assert "adam does not use this momentum setting" in momentum.toolTip()
     user.choose("optimizer", "nesterov")
     assert user.editor("momentum").isEnabled()
+    # a graph that is not a GAN does not read the GAN settings
+    gan = user.editor("gan")
+    assert not gan.isEnabled() and "trains adversarially" in gan.toolTip()
+
+
+def test_a_gan_greys_out_the_learning_rate_it_does_not_read_and_edits_its_own(window, user):
+    open_lesson(window, "gan_ring.json")
+    user.click_empty()
+    lr, gan = user.editor("lr"), user.editor("gan")
+    assert not lr.isEnabled() and "gan.d_lr and gan.g_lr" in lr.toolTip()
+    assert gan.isEnabled() and not gan.isCheckable()       # always there: no off switch
+    d_lr = gan.findChild(QWidget, "param_d_lr")
+    d_lr.setValue(0.005)
+    assert window.controller.doc.training["gan"]["d_lr"] == 0.005
 
 
 def test_lock_refuses_every_edit_and_says_why(window, user):
