@@ -199,8 +199,11 @@ def main(argv=None):
         torch.cuda.set_device(device)
 
     def say(obj, text):
-        if rank == 0 or obj.get("event") in ("epoch", "done"):
-            print(json.dumps(dict(obj, rank=rank)) if args.json else text, flush=True)
+        if rank == 0 or (args.json and obj.get("event") in ("epoch", "done")):
+            line = (json.dumps(dict(obj, rank=rank)) if args.json else text) + "\\n"
+            # one write per line: processes sharing a pipe then never split each other's lines
+            sys.stdout.write(line)
+            sys.stdout.flush()
 
     x, y, task, class_names = load_data(args.data)
     train, val, test, y_scale = prepare(x, y, task, args.seed)
