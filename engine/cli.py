@@ -11,9 +11,13 @@ from engine import blocks, graph
 from engine.compiler import analyse
 from engine.errors import GraphError
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, to_json_dict
+from engine.train_printer import TrainPrinter
 from engine.training import settings
 
-EXIT_INVALID = 2
+# the exit codes (gui/app.py's help and the README list them)
+EXIT_FAILED = 1          # training diverged, or failed while it ran
+EXIT_INVALID = 2         # bad input: arguments, a graph, data or model file, an unwritable path
+EXIT_INTERRUPTED = 130   # Ctrl+C, as a shell reports SIGINT
 
 
 def _fail(message: str) -> int:
@@ -65,6 +69,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from engine.errors import DataError
     from engine.training.trainer import Run  # torch import is slow; only when training
 
     try:
@@ -84,6 +89,26 @@ def cmd_train(args: argparse.Namespace) -> int:
     # and read once an epoch, and no step reports are made
     run = Run(doc, data_dir=args.data_dir, epochs=args.epochs, seed=args.seed, device=args.device,
               telemetry="epoch")
+    try:
+        # what the graph and its data cannot do is bad input (2), found before training starts;
+        # an error report from the run itself is then a failure while training (1)
+        run.prepare()
+    except (GraphError, DataError) as exc:
+        if args.json:
+            print(json.dumps(to_json_dict(ErrorReport(str(exc), getattr(exc, "node", None)))))
+        return _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - as the run itself would report it: one line
+        from engine.training import failures
+        message, node = failures.describe(exc, args.device)
+        if args.json:
+            print(json.dumps(to_json_dict(ErrorReport(message, node))))
+        print(f"error: {message}", file=sys.stderr)
+        return EXIT_FAILED
+    printer = None
+    if not args.json:
+        printer = TrainPrinter(bar=_is_terminal(sys.stdout), grad=args.grad or _grad_lesson(doc))
+        if printer.bar:
+            run.progress = printer.progress
     code = 0
     done = None
     try:        # a run reports its own failures (ErrorReport); it raises nothing else
@@ -91,19 +116,21 @@ def cmd_train(args: argparse.Namespace) -> int:
             if isinstance(rep, DoneReport):
                 done = rep
             if isinstance(rep, (StartReport, EpochReport, DoneReport, ErrorReport)):
-                if args.json:
+                if printer is None:
                     print(json.dumps(to_json_dict(rep)), flush=True)
                 else:
-                    _print_human(rep)
+                    printer.report(rep)
             if isinstance(rep, ErrorReport):
-                code = EXIT_INVALID
+                code = EXIT_FAILED
                 if args.json:
                     print(f"error: {rep.message}", file=sys.stderr)
             if isinstance(rep, DoneReport) and rep.reason == "diverged":
-                code = 1
+                code = EXIT_FAILED
     except KeyboardInterrupt:
         run.stop()
-        return 130
+        if printer is not None:
+            printer.end_bar()
+        return EXIT_INTERRUPTED
     if args.save_model and code == 0 and done is not None:
         from engine.models.archive import save
         try:
@@ -114,6 +141,20 @@ def cmd_train(args: argparse.Namespace) -> int:
     return code
 
 
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _grad_lesson(doc: graph.GraphDocument) -> bool:
+    """A lesson about gradients says so in its file, `"meta": {"cli": {"grad": true}}`, and the
+    command line then prints their norms as the app shows its gradient bars."""
+    cli = doc.meta.get("cli")
+    return isinstance(cli, dict) and cli.get("grad") is True
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
     from engine.models.commands import predict_command
     return predict_command(args)
@@ -122,65 +163,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from engine.models.commands import export_command
     return export_command(args)
-
-
-_FINAL_KEYS = ("loss", "accuracy", "precision", "recall", "f1", "r2", "mse", "mae",
-               "recon_error", "corrupted_error", "denoised_error", "neg_elbo", "kl",
-               "pseudo_likelihood", "free_energy", "d_real", "d_fake", "modes_covered",
-               "modes_total", "high_quality_fraction")
-# an RBM's pretraining epoch: its figures on the training sample and the validation split
-_PRETRAIN_KEYS = ("loss", "pseudo_likelihood", "recon_error", "free_energy")
-# a GAN's epoch: both networks' losses and the discriminator's mean scores
-_TRAIN_KEYS = ("loss", "accuracy", "r2", "mse", "mae", "d_loss", "g_loss", "d_real", "d_fake")
-
-
-def _fmt(d: dict, keys: tuple[str, ...] = ("loss", "accuracy", "r2", "mse", "mae")) -> str:
-    return "  ".join(f"{k} {d[k]:.4g}" for k in keys if isinstance(d.get(k), (int, float)))
-
-
-def _print_human(rep) -> None:
-    if isinstance(rep, StartReport):
-        if len(rep.phase_epochs) > 1:
-            what = ", ".join(f"{name} {e} epochs of {n} steps" for name, e, n
-                             in zip(rep.plan, rep.phase_epochs, rep.phase_steps))
-        else:
-            what = f"{rep.epochs} epochs of {rep.steps_per_epoch} steps"
-        print(f"training on {rep.device}: {rep.parameters} parameters, {what} ({rep.task})")
-    elif isinstance(rep, EpochReport):
-        keys = _PRETRAIN_KEYS if rep.phase != "train" else _TRAIN_KEYS
-        val = _fmt(rep.val, keys)
-        phase = f"{rep.phase} " if rep.phase != "train" else ""
-        print(f"{phase}epoch {rep.epoch:>3}  train {_fmt(rep.train, keys)}"
-              + (f"  |  val {val}" if val else ""))
-    elif isinstance(rep, ErrorReport):
-        print(f"error: {rep.message}", file=sys.stderr)
-    elif isinstance(rep, DoneReport):
-        if rep.message:
-            print(rep.message)
-        print(f"done ({rep.reason}) after {rep.epochs_run} epochs in {rep.seconds:.1f} s")
-        if rep.test:
-            print(f"test  {_fmt(rep.test, _FINAL_KEYS)}")
-            _print_confusion(rep.test.get("confusion"), rep.class_names)
-        if rep.baseline:
-            guess = rep.baseline.get("predicts")
-            if guess is not None and guess < len(rep.class_names):
-                what = f"always '{rep.class_names[guess]}'"
-            elif "recon_error" in rep.baseline:
-                what = "every input rebuilt as the mean training input"
-            else:
-                what = "learns nothing" if rep.class_names else "always the training mean"
-            print(f"baseline ({what}) {_fmt(rep.baseline, _FINAL_KEYS)}")
-
-
-def _print_confusion(cm, names: list[str]) -> None:
-    if not cm:
-        return
-    names = names if len(names) == len(cm) else [str(i) for i in range(len(cm))]
-    width = max(6, *(len(n) for n in names), *(len(str(v)) for row in cm for v in row)) + 1
-    print("confusion (rows: true class, columns: predicted)")
-    print(" " * width + "".join(f"{n:>{width}}" for n in names))
-    for name, row in zip(names, cm):
-        print(f"{name:>{width}}" + "".join(f"{v:>{width}}" for v in row))
 
 
 def _positive(text: str) -> int:
@@ -198,7 +180,9 @@ def _seed(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="main.py", description="DeepCanvas command line")
+    ap = argparse.ArgumentParser(prog="main.py", description="DeepCanvas command line",
+                                 epilog="exit codes: 0 done, 1 training diverged or failed, 2 bad "
+                                        "input (arguments, files, data), 130 interrupted")
     sub = ap.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train a graph file headless")
     t.add_argument("file")
@@ -207,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"))
     t.add_argument("--json", action="store_true", help="print one JSON object per line")
+    t.add_argument("--grad", action="store_true",
+                   help="after each epoch, a line of every layer's gradient norm (lessons about "
+                        "gradients print it anyway)")
     t.add_argument("--save-model", metavar="PATH",
                    help="write the trained model to PATH (a .dcmodel file: graph, weights, "
                         "preprocessing and figures)")

@@ -90,6 +90,7 @@ class Loop:
         ctx, model = self.ctx, self.ctx.model
         control, watch, plan = self.run.control, self.watch, self.plan
         gate = control.gate
+        progress = getattr(self.run, "progress", None)
         n, bs = len(ctx.y), self.batch_size(phase)
         stopper = EarlyStopper(phase.early_stopping, ctx.data.val is not None)
         reason, epoch, global_step = "completed", 0, 0
@@ -156,6 +157,8 @@ class Loop:
                         updates.close()
                         break
                 done = i + 1
+                if progress is not None:
+                    progress(phase.name, epoch, done, steps)
             if done == 0:
                 break
             train = {"loss": loss_sum / done,

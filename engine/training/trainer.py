@@ -11,7 +11,7 @@ engine/training/loop.py. Callers see the run through its public API: `prepare()`
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +82,9 @@ class Run:
         self.sample_seconds = sample_seconds
         self.control = Control()
         self.histogram_node: str | None = None   # a watched layer whose weights/grads are sampled
+        # called after every batch as progress(phase, epoch, step, steps_per_epoch), from the
+        # training thread, when set (a terminal's progress bar); None costs the loop one test
+        self.progress: Callable[[str, int, int, int], None] | None = None
         self._ctx: RunContext | None = None
         self._plan: Plan | None = None
 
