@@ -6,6 +6,7 @@
     python main.py blocks [--json]           the block catalogue
     python main.py predict MODEL --csv ROWS  predict with a saved model (train --save-model)
     python main.py export MODEL --to KIND O  export a saved model: pytorch, onnx, torchscript
+    python main.py --help                    the app's options, these commands, the exit codes
 """
 from __future__ import annotations
 
@@ -25,9 +26,8 @@ def main(argv: list[str]) -> int:
             import os
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
-    if argv and argv[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
+    # everything else, --help included, is the app's parser: its help lists the headless
+    # commands and the exit codes too
     from gui.app import main as gui_main
     return gui_main(argv)
 

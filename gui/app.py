@@ -2,6 +2,9 @@
 
     python main.py [FILE] [--theme light|dark] [--data-dir DIR]
     python main.py FILE --screenshot PNG [--size WxH] [--after-epochs N] [--view NAME]
+
+`python main.py --help` is this module's parser: the app's options, then (in its epilog) the
+headless subcommands that main.py hands to engine/cli.py, and the exit codes of both.
 """
 from __future__ import annotations
 
@@ -32,13 +35,50 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="deepcanvas", description="Draw a neural network, press Run, "
-                                "and watch it learn.")
+# exit codes shared with engine/cli.py (EXIT_FAILED, EXIT_INVALID); README lists them too
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
+# written out rather than built from engine.cli's parser: that import pulls in torch, seconds
+# before the help appears (tests/engine/test_cli_output.py checks every subcommand is here)
+EPILOG = """\
+headless commands (each has its own --help):
+  main.py train FILE [--epochs N] [--json] [--grad] [--save-model PATH]
+                                 train a graph without the window, one line per epoch
+  main.py check FILE             validate a graph and print every node's widths
+  main.py blocks [--json]        the block catalogue
+  main.py predict MODEL --csv ROWS [--out CSV]
+                                 predict with a saved model (train --save-model)
+  main.py export MODEL --to {pytorch,onnx,torchscript} OUT
+                                 export a saved model
+
+exit codes:
+  0    done: the window closed, the picture was written, the run completed
+  1    training failed: it diverged (NaN or Inf) or stopped on an error while training
+  2    bad input: a wrong option, a graph or model file that cannot be read or used, a CSV
+       file that cannot be found, a file that cannot be written
+  130  interrupted (Ctrl+C)
+"""
+
+
+def _epochs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of epochs") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="DeepCanvas: draw a neural network, "
+                                "press Run, and watch it learn.", epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", nargs="?", help="graph file to open (default: the first lesson)")
     p.add_argument("--screenshot", metavar="PNG", help="open offscreen, save a picture of the window, exit")
     p.add_argument("--size", metavar="WxH", type=_size, help="window size for --screenshot (1600x1000)")
-    p.add_argument("--after-epochs", metavar="N", type=int,
+    p.add_argument("--after-epochs", metavar="N", type=_epochs,
                    help="with --screenshot: train N epochs first (of all phases together)")
     p.add_argument("--view", choices=VIEW_NAMES, metavar="NAME",
                    help="with --screenshot: the dashboard view to show (" + ", ".join(VIEW_NAMES)
@@ -46,7 +86,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "(--after-epochs)")
     p.add_argument("--theme", choices=("light", "dark"), help="light or dark look")
     p.add_argument("--data-dir", metavar="DIR", help="where to look for CSV files graphs name")
-    return p.parse_args(argv)
+    return p
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
 
 
 def make_app():
@@ -154,11 +198,18 @@ def _screenshot(app, args: argparse.Namespace, path: Path) -> int:
         except GraphError as exc:
             print(f"error: {exc}", file=sys.stderr)
             window.deleteLater()
-            return 2
+            return EXIT_INVALID
         window.resize(*(args.size or DEFAULT_SIZE))
         window.show()
         settle(app)
-        window.controller.analyse_now()
+        unreadable = _data_problem(window.controller.doc, window.controller.analyse_now())
+        if unreadable is not None:
+            # a picture of a graph without its data shows nothing the caller asked for; other
+            # problems (a wrong width, say) are drawn on the canvas and may be the point of it
+            print(f"error: {unreadable}", file=sys.stderr)
+            window.controller.undo_stack.setClean()
+            window.close()
+            return EXIT_INVALID
         window.show_start_of_graph()
         if args.after_epochs and hasattr(window, "run_for_screenshot"):
             window.run_for_screenshot(args.after_epochs)
@@ -166,16 +217,28 @@ def _screenshot(app, args: argparse.Namespace, path: Path) -> int:
             window.session.shutdown()
             window.controller.undo_stack.setClean()
             window.close()
-            return 2
+            return EXIT_INVALID
         settle(app)
         ok = window.grab().save(args.screenshot)
         window.controller.undo_stack.setClean()    # nothing to ask about on the way out
         window.close()
         if not ok:
             print(f"error: could not write {args.screenshot}", file=sys.stderr)
-            return 1
+            return EXIT_INVALID
         print(args.screenshot)
         return 0
+
+
+def _data_problem(doc, analysis):
+    """The first error on a node that brings the data in (its CSV file missing or unreadable),
+    or None."""
+    from engine import blocks
+    for problem in analysis.errors:
+        node = doc.nodes.get(problem.node) if problem.node is not None else None
+        block = blocks.get(node.type) if node is not None else None
+        if block is not None and block.role == "source" and problem.node not in analysis.datasets:
+            return problem
+    return None
 
 
 def _show_view(window, name: str) -> bool:

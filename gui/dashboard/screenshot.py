@@ -37,16 +37,19 @@ class _EpochWaiter(QObject):
 
 def run_until_epochs(session: TrainingSession, epochs: int, timeout_s: float = 600.0) -> str:
     """Start the run as the Run button does and return once `epochs` epochs are reported,
-    counted over all its phases (an RBM stack's pretraining epochs count) (the run is then paused, so the picture holds still), or the run ended first (a divergence, early
-    stopping), or `timeout_s` passed: 'epochs', 'finished' or 'timeout'. The dashboard has drawn
+    counted over all its phases (an RBM stack's pretraining epochs count) (the run is then
+    paused by its own training thread at that epoch's end, so the picture holds exactly those
+    epochs), or the run ended first (a divergence, early stopping), or `timeout_s` passed: 'epochs', 'finished' or 'timeout'. The dashboard has drawn
     the newest figures when this returns. Call session.shutdown() when done with the run."""
     loop = QEventLoop()
     waiter = _EpochWaiter(session, max(1, epochs), loop)
+    session.pause_after_epochs = waiter.epochs
     try:
         session.run_action.trigger()
         QTimer.singleShot(int(timeout_s * 1000), loop.quit)
         loop.exec()
     finally:
+        session.pause_after_epochs = None
         session.epoch_ended.disconnect(waiter.on_epoch)
         session.run_finished.disconnect(waiter.on_finished)
     settle = QEventLoop()

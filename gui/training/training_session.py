@@ -93,6 +93,7 @@ class TrainingSession(QObject):
         self.start_weights: dict[str, Any] | None = None
         self.start_weights_from = ""
         self.run_note = ""                      # what the progress line adds about this run
+        self.pause_after_epochs: int | None = None   # the next run's worker pauses there (--after-epochs)
         self._switch_interval: float | None = None
         self._overlay_pushed: tuple | None = None
         self._faces_pushed = 0                  # the sample (serial) the canvas cards show
@@ -389,6 +390,7 @@ class TrainingSession(QObject):
         self.gan_mailbox = GanMailbox()
         self.worker = w = TrainingWorker(run, self.state, mailbox=self.mailbox,
                                          mailboxes=(self.gibbs_mailbox, self.gan_mailbox))
+        w.pause_after_epochs = self.pause_after_epochs
         w.run_started.connect(self._on_started)
         w.epoch_ended.connect(self._on_epoch)
         w.run_done.connect(self._on_done)

@@ -53,6 +53,10 @@ class TrainingWorker(QThread):
         self.mailbox = mailbox if mailbox is not None else DecodeMailbox()
         self.mailboxes = (self.mailbox, *mailboxes)
         self._abort = False
+        # --after-epochs: pause here, in the training thread, once this many epoch reports (all
+        # phases together) have passed; a pause asked for from the GUI thread on the epoch signal
+        # lands a few batches into the next epoch
+        self.pause_after_epochs: int | None = None
         self._torch_threads = gui_torch_threads()
         # the cyclic collector must not run in the training thread (see gc_guard): the GUI
         # thread collects on this timer while the thread lives
@@ -102,6 +106,7 @@ class TrainingWorker(QThread):
         gen = self.engine_run.steps()
         state, last_emit, last_boundary = self.state, 0.0, 0.0
         draw_boundary, extent = False, None
+        epochs_seen = 0
         for rep in gen:
             if self._abort:
                 gen.close()
@@ -119,6 +124,10 @@ class TrainingWorker(QThread):
                     self.progressed.emit(rep.epoch, rep.global_step)
                     last_emit = now
             elif isinstance(rep, EpochReport):
+                epochs_seen += 1
+                if epochs_seen == self.pause_after_epochs:
+                    # the generator is suspended at this report: the next batch waits at the gate
+                    self.engine_run.pause()
                 if draw_boundary:
                     state.set_boundary(self._boundary(extent))
                 self.epoch_ended.emit(rep)
