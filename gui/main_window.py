@@ -51,7 +51,8 @@ from gui.training.training_session import TrainingSession
 APP_NAME = "DeepCanvas"
 RESHAPING_EVENTS = ("reset", "node_added", "node_removed", "param_changed", "edge_added",
                     "edge_removed")
-FIT_MIN_ZOOM = 0.55      # opening a graph: fit it whole if its text stays readable, ...
+FIT_MIN_ZOOM = 0.4       # opening a graph: fit it whole if its blocks' compact faces stay
+                         # readable (style.MIN_TEXT_PX), ...
 START_ZOOM = 0.75        # ... else show its start (the data side) at this zoom
 SHORTCUTS = """<table cellpadding=3>
 <tr><td><b>Add a block</b></td><td>drag it from the palette, or double-click it there</td></tr>

@@ -11,13 +11,26 @@ from gui.canvas.node_item import PortItem
 from gui.plain_text import plain_tooltip
 from gui.theme import Theme
 
+RETURN_MIN_DY = 100.0      # an edge going back at least this far down or up is routed between rows
+RETURN_R = 40.0
+
 
 def curve(p1: QPointF, p2: QPointF) -> QPainterPath:
     """A horizontal S-curve: leaves an output going right, arrives at an input from the left.
-    Forward edges bend gently; an edge running backwards loops wide so it reads as one."""
+    Forward edges bend gently; an edge running backwards loops wide so it reads as one, or, to
+    another row, returns along the middle between the two rows."""
     gap = p2.x() - p1.x()
     dx = max(15.0, gap * 0.5) if gap > 0 else 60.0 + min(-gap, 400.0) * 0.25
     path = QPainterPath(p1)
+    if gap <= 0 and abs(p2.y() - p1.y()) >= RETURN_MIN_DY:
+        # a chain wrapped onto the next row: one long diagonal loop would cut through the blocks
+        # at both ends of the rows, so turn back along the gap between the rows instead
+        mid = (p1.y() + p2.y()) / 2
+        path.cubicTo(QPointF(p1.x() + RETURN_R, p1.y()), QPointF(p1.x() + RETURN_R, mid),
+                     QPointF(p1.x(), mid))
+        path.lineTo(QPointF(p2.x(), mid))
+        path.cubicTo(QPointF(p2.x() - RETURN_R, mid), QPointF(p2.x() - RETURN_R, p2.y()), p2)
+        return path
     path.cubicTo(QPointF(p1.x() + dx, p1.y()), QPointF(p2.x() - dx, p2.y()), p2)
     return path
 
@@ -47,7 +60,10 @@ class EdgeLabelItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if not self.text:
             return
-        if QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform()) < style.TEXT_LOD:
+        # the pill has no room to grow like a block's compact face (neighbours in a chain are
+        # 20 apart), so below a readable size it steps aside; the blocks' summaries say the widths
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod * style.font("small").pixelSize() < style.MIN_TEXT_PX:
             return
         t = self.edge.theme
         painter.setRenderHint(QPainter.Antialiasing)

@@ -3,8 +3,8 @@ and a badge when the engine found something wrong with it. While a run pretrains
 by layer, a mark above the right of the node says whether it is pretraining (with a halo), done
 or waiting its turn.
 
-Sizes suit the lesson files, which place blocks 180 apart in x and stagger rows by 90 in y: a
-node is narrower than 180 and shorter than 90, so neighbours never overlap.
+Sizes suit the lesson files, which place blocks at least 180 apart in x or in rows at least 90
+apart in y: a node is narrower than 180 and shorter than 90, so neighbours never overlap.
 """
 from __future__ import annotations
 
@@ -285,6 +285,7 @@ class NodeItem(QGraphicsItem):
         painter.setRenderHint(QPainter.Antialiasing)
         rect = self.body_rect()
         head = t.category_color(self.category)
+        compact = style.TEXT_LOD <= lod and lod * style.smallest_px() < style.MIN_TEXT_PX
         border = QPen(t.color("node_border"), 1.2)
         if self.isSelected():
             border = QPen(t.color("accent"), 3.0)
@@ -307,7 +308,7 @@ class NodeItem(QGraphicsItem):
         header = QPainterPath()
         header.addRoundedRect(rect, RADIUS, RADIUS)
         strip = QPainterPath()
-        strip.addRect(QRectF(0, 0, NODE_W, HEADER_H))
+        strip.addRect(QRectF(0, 0, NODE_W, NODE_H / 2 if compact else HEADER_H))
         painter.setPen(Qt.NoPen)
         painter.setBrush(head)
         painter.drawPath(header.intersected(strip))
@@ -318,7 +319,10 @@ class NodeItem(QGraphicsItem):
             return
         painter.save()
         try:
-            self._paint_text(painter, t)
+            if compact:
+                self._paint_compact_text(painter, t, lod)
+            else:
+                self._paint_text(painter, t)
             if self.overlay_badge:
                 self._paint_training_badge(painter, t)
             if self.phase_mark[1]:
@@ -369,6 +373,29 @@ class NodeItem(QGraphicsItem):
             y = port.pos().y()
             r = QRectF(NODE_W - 60 - 10, y - 8, 60, 16) if is_out else QRectF(10, y - 8, 60, 16)
             painter.drawText(r, Qt.AlignVCenter | (Qt.AlignRight if is_out else Qt.AlignLeft), name)
+
+    def _paint_compact_text(self, painter: QPainter, t: Theme, lod: float) -> None:
+        """Zoomed out, the card's 11-14 px text would shrink below what a room can read, so the
+        card keeps only what tells blocks apart (its id over its summary) and enlarges those to
+        style.MIN_TEXT_PX on screen. Port names and the parameter count wait for a closer zoom;
+        their tooltips still say them."""
+        px = style.MIN_TEXT_PX / lod
+        half = NODE_H / 2
+        pad = 6.0
+        rows = [(QRectF(pad, 0, NODE_W - 2 * pad, half), self.node_id, True, QColor("white"))]
+        # the summary only when its line fits under the id's; else the id alone, in the body
+        if QFontMetricsF(style.sized_font(px)).height() <= half and self.summary:
+            rows.append((QRectF(pad, half, NODE_W - 2 * pad, half), self.summary, False,
+                         self._body_text_colors(t)[0]))
+        else:
+            rows[0] = (QRectF(pad, half, NODE_W - 2 * pad, half), self.node_id, True,
+                       self._body_text_colors(t)[0])
+        for rect, text, bold, color in rows:
+            font = style.sized_font(px, bold)
+            painter.setFont(font)
+            painter.setPen(color)
+            painter.drawText(rect, Qt.AlignCenter,
+                             QFontMetricsF(font).elidedText(text, Qt.ElideRight, rect.width()))
 
     def _body_text_colors(self, t: Theme) -> tuple[QColor, QColor]:
         """Text that stays readable on the training colour: the gradient scale runs from dark

@@ -3,11 +3,17 @@ below which they skip drawing it. In one module so the node, the edge label and 
 alike; the colours come from the theme (gui/theme.py), which every item is handed."""
 from __future__ import annotations
 
+import math
+
 from PySide6.QtGui import QFont
 
 from gui.theme import canvas_font
 
 TEXT_LOD = 0.35        # below this zoom the text would be unreadable: skip drawing it
+# The smallest text, in screen pixels, a block may show: read from the back of a room on a
+# 1280x720 projector. Below the zoom where the card's own text reaches it, a block shows a compact
+# face (its id and summary, enlarged to this size) instead of shrinking its text further.
+MIN_TEXT_PX = 11.0
 
 FONT_SPECS = {          # kind -> (size in scene pixels, bold)
     "title": (14, True),
@@ -19,6 +25,7 @@ FONT_SPECS = {          # kind -> (size in scene pixels, bold)
 }
 
 _fonts: dict[str, QFont] = {}
+_sized: dict[tuple[int, bool], QFont] = {}
 
 
 def font(kind: str) -> QFont:
@@ -27,3 +34,15 @@ def font(kind: str) -> QFont:
     if kind not in _fonts:
         _fonts[kind] = canvas_font(*FONT_SPECS[kind])
     return _fonts[kind]
+
+
+def smallest_px() -> float:
+    return min(size for size, _ in FONT_SPECS.values())
+
+
+def sized_font(px: float, bold: bool = False) -> QFont:
+    """A canvas font of `px` scene pixels (rounded up, so it never renders below what was asked)."""
+    key = (max(1, math.ceil(px)), bold)
+    if key not in _sized:
+        _sized[key] = canvas_font(*key)
+    return _sized[key]
