@@ -323,12 +323,12 @@ class NodeItem(QGraphicsItem):
                 self._paint_compact_text(painter, t, lod)
             else:
                 self._paint_text(painter, t)
-            if self.overlay_badge:
-                self._paint_training_badge(painter, t)
-            if self.phase_mark[1]:
-                self._paint_phase_mark(painter, t)
-            if self.weight_note:
-                self._paint_weight_note(painter, t)
+                if self.overlay_badge:
+                    self._paint_training_badge(painter, t)
+                if self.phase_mark[1]:
+                    self._paint_phase_mark(painter, t)
+                if self.weight_note:
+                    self._paint_weight_note(painter, t)
         except Exception:  # noqa: BLE001 - an exception escaping paint() can leave Qt's
             pass           # painter half-set and crash the view; the badge says what is wrong
         finally:
@@ -378,24 +378,48 @@ class NodeItem(QGraphicsItem):
         """Zoomed out, the card's 11-14 px text would shrink below what a room can read, so the
         card keeps only what tells blocks apart (its id over its summary) and enlarges those to
         style.MIN_TEXT_PX on screen. Port names and the parameter count wait for a closer zoom;
-        their tooltips still say them."""
+        their tooltips still say them. The pills drawn around a full card (a training badge, a
+        pretraining mark, a weight note) would need room outside the card to grow, so the
+        most urgent of them takes the summary's line instead."""
         px = style.MIN_TEXT_PX / lod
         half = NODE_H / 2
         pad = 6.0
         rows = [(QRectF(pad, 0, NODE_W - 2 * pad, half), self.node_id, True, QColor("white"))]
-        # the summary only when its line fits under the id's; else the id alone, in the body
-        if QFontMetricsF(style.sized_font(px)).height() <= half and self.summary:
-            rows.append((QRectF(pad, half, NODE_W - 2 * pad, half), self.summary, False,
-                         self._body_text_colors(t)[0]))
+        second, pill = self._compact_second_line(t)
+        # the second line only when it fits under the id's; else the id alone, in the body
+        if QFontMetricsF(style.sized_font(px)).height() <= half and second:
+            rect = QRectF(pad, half, NODE_W - 2 * pad, half)
+            color = self._body_text_colors(t)[0]
+            if pill is not None:
+                painter.setPen(Qt.NoPen)
+                painter.setBrush(pill)
+                painter.drawRoundedRect(rect.adjusted(-2, 2, 2, -3), 8, 8)
+                color = QColor("white")
+            rows.append((rect, second, False, color))
         else:
             rows[0] = (QRectF(pad, half, NODE_W - 2 * pad, half), self.node_id, True,
                        self._body_text_colors(t)[0])
         for rect, text, bold, color in rows:
             font = style.sized_font(px, bold)
+            metrics = QFontMetricsF(font)
+            words = text.split()
+            if not bold and pill is not None and len(words) > 1 and \
+                    metrics.horizontalAdvance(text) > rect.width() and \
+                    any(c.isdigit() for c in words[-1]):
+                text = words[-1]         # 'pretraining 2/5': the count says more than the verb
             painter.setFont(font)
             painter.setPen(color)
-            painter.drawText(rect, Qt.AlignCenter,
-                             QFontMetricsF(font).elidedText(text, Qt.ElideRight, rect.width()))
+            painter.drawText(rect, Qt.AlignCenter, metrics.elidedText(text, Qt.ElideRight, rect.width()))
+
+    def _compact_second_line(self, t: Theme) -> tuple[str, QColor | None]:
+        """What the compact face shows under the id, and the pill colour behind it (None: none)."""
+        kind, words = self.phase_mark
+        if self.overlay_badge:
+            return self.overlay_badge, t.color("error")
+        if words and kind in ("training", "done"):
+            return ("\u2713 " if kind == "done" else "") + words, \
+                t.color("accent" if kind == "training" else "ok")
+        return words or self.weight_note or self.summary, None
 
     def _body_text_colors(self, t: Theme) -> tuple[QColor, QColor]:
         """Text that stays readable on the training colour: the gradient scale runs from dark

@@ -107,3 +107,28 @@ def test_no_lesson_wire_passes_behind_a_block_it_does_not_join(window):
                                     f"{node.node_id}")
         window.controller.undo_stack.setClean()
     assert not problems, "\n".join(problems)
+
+
+def test_training_marks_stay_legible_on_a_whole_lesson_at_1280x720(window, qtbot, text_sizes):
+    """A run's badges and pretraining marks, on a lesson fitted whole, keep to the minimum too."""
+    from PySide6.QtGui import QColor
+
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280 and window.height() == 720)
+    for name in ("deep_sigmoid.json", "deep_sigmoid_pretrained.json"):
+        assert window.open_path(GRAPHS / name, ask=False)
+        ids = list(window.controller.doc.nodes)
+        window.scene.set_training_overlay({i: QColor(40, 0, 80) for i in ids},
+                                          {i: "vanishing" for i in ids[:3]})
+        window.scene.set_phase_marks({ids[3]: ("training", "pretraining 2/5"),
+                                      ids[4]: ("done", "pretrained"), ids[5]: ("waiting", "waiting")})
+        text_sizes.clear()
+        window.view.viewport().grab()
+        drawn = {text for _, _, text in text_sizes}
+        # zoomed far out, the mark keeps its count rather than an elided verb
+        assert "vanishing" in drawn and drawn & {"pretraining 2/5", "2/5"}, drawn
+        small = [s for s in text_sizes if s[0] < style.MIN_TEXT_PX - 0.01]
+        assert not small, (name, window.view.zoom, small[:3])
+        window.scene.set_training_overlay({}, {})
+        window.scene.set_phase_marks({})
+        window.controller.undo_stack.setClean()
