@@ -78,11 +78,22 @@ class CanvasView(QGraphicsView):
             self.centerOn(0, 0)
             return
         rect = rect.adjusted(-60, -60, 60, 60)
-        view = self.viewport().rect()
-        z = min(view.width() / rect.width(), view.height() / rect.height(), FIT_MAX_ZOOM)
+        full = QRectF(self.viewport().rect())
+        z, room = max((min(r.width() / rect.width(), r.height() / rect.height(), FIT_MAX_ZOOM), r)
+                      for r in self._fit_rooms(full))
         self.set_zoom(z)
-        self.centerOn(rect.center())
+        # centre the graph in the room beside the minimap, not in the whole viewport
+        self.centerOn(rect.center() + (full.center() - room.center()) / self.zoom)
         self.minimap.schedule_update()
+
+    def _fit_rooms(self, full: QRectF) -> list[QRectF]:
+        """Where a fitted graph may lie: the whole canvas, or, with the minimap showing, the
+        strip above it or the one to its left, so the overview never covers a block."""
+        if not (self.minimap_wanted and self._roomy()):
+            return [full]
+        mini = QRectF(self.minimap.geometry()).adjusted(-MARGIN, -MARGIN, 0, 0)
+        return [full.adjusted(0, 0, 0, -(full.bottom() - mini.top())),
+                full.adjusted(0, 0, -(full.right() - mini.left()), 0)]
 
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
@@ -211,10 +222,12 @@ class CanvasView(QGraphicsView):
     def _sync_minimap(self) -> None:
         # on a small canvas (a 1280x720 projector with the dashboard open leaves about 200 px)
         # the minimap would cover a third of it, nodes and their live cards included
+        self.minimap.setVisible(self.minimap_wanted and self._roomy())
+
+    def _roomy(self) -> bool:
         vp = self.viewport()
-        roomy = vp.height() >= MINIMAP_ROOM * self.minimap.height() and \
+        return vp.height() >= MINIMAP_ROOM * self.minimap.height() and \
             vp.width() >= MINIMAP_ROOM * self.minimap.width()
-        self.minimap.setVisible(self.minimap_wanted and roomy)
 
     def centre_scene_point(self) -> QPointF:
         return self.mapToScene(self.viewport().rect().center())
