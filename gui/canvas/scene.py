@@ -273,7 +273,7 @@ class CanvasScene(QGraphicsScene):
         self._highlight = node_id
         item.set_highlight(True, message)
         for view in self.views():
-            view.centerOn(item)
+            view.bring_into_view(item)
 
     def set_live_faces(self, images: dict[str, dict], codes: dict[str, dict], step: int) -> None:
         """Autoencoders: a strip of reconstructions under each node the run's `images` name, a

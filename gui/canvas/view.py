@@ -95,6 +95,14 @@ class CanvasView(QGraphicsView):
         return [full.adjusted(0, 0, 0, -(full.bottom() - mini.top())),
                 full.adjusted(0, 0, -(full.right() - mini.left()), 0)]
 
+    def bring_into_view(self, item) -> None:
+        """Centre on `item` only when it is not already in full view: a lesson fitted whole stays
+        as it is, so the rest of the network is still there to compare with."""
+        on_screen = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        covered = self.minimap.isVisible() and self.minimap.geometry().intersects(on_screen)
+        if not self.viewport().rect().contains(on_screen) or covered:
+            self.centerOn(item)
+
     def visible_scene_rect(self) -> QRectF:
         return self.mapToScene(self.viewport().rect()).boundingRect()
 
