@@ -22,17 +22,41 @@ def layered_positions(doc: GraphDocument, x_gap: float = 230.0, y_gap: float = 1
         layers = [sorted(gen, key=rank.__getitem__) for gen in nx.topological_generations(g)]
     except nx.NetworkXUnfeasible:
         return {}
-    _reduce_crossings(g, layers)
+    # an edge that skips columns (a Dataset's targets to the Loss) drawn straight across would
+    # run behind every block between: give it a placeholder in each column it crosses, so its
+    # row is kept free of blocks
+    col = {nid: i for i, layer in enumerate(layers) for nid in layer}
+    h = nx.DiGraph()
+    h.add_nodes_from(g)
+    for u, v in g.edges():
+        path = [u] + [_Gap(u, v, k) for k in range(col[u] + 1, col[v])] + [v]
+        nx.add_path(h, path)
+        for gap in path[1:-1]:
+            layers[gap.col].append(gap)
+    _reduce_crossings(h, layers)
     x0 = min(n.pos[0] for n in doc.nodes.values())
     y0 = min(n.pos[1] for n in doc.nodes.values())
     tallest = max(len(layer) for layer in layers)
     pos: dict[str, tuple[float, float]] = {}
-    for col, layer in enumerate(layers):
+    for c, layer in enumerate(layers):
         top = (tallest - len(layer)) * y_gap / 2   # centre each column on the tallest one
         for row, nid in enumerate(layer):
-            x, y = x0 + col * x_gap, y0 + top + row * y_gap
+            if isinstance(nid, _Gap):
+                continue
+            x, y = x0 + c * x_gap, y0 + top + row * y_gap
             pos[nid] = (round(x / grid) * grid, round(y / grid) * grid)
     return pos
+
+
+class _Gap(tuple):
+    """The room a column-skipping edge keeps in column `col`."""
+
+    def __new__(cls, src: str, dst: str, col: int):
+        return super().__new__(cls, (src, dst, col))
+
+    @property
+    def col(self) -> int:
+        return self[2]
 
 
 def _reduce_crossings(g: nx.DiGraph, layers: list[list[str]], sweeps: int = 4) -> None:

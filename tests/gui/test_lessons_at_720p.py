@@ -87,26 +87,42 @@ def test_every_lesson_is_whole_and_legible_at_1280x720(window, qtbot, text_sizes
     assert not problems, "\n".join(problems)
 
 
-def test_no_lesson_wire_passes_behind_a_block_it_does_not_join(window):
-    """A wire drawn behind an unrelated block reads as a connection to it (the target wire of
-    churn once ran behind h1, h2 and out, and looked like a skip connection)."""
+def _wires_behind_blocks(window, name: str) -> list[str]:
     from gui.canvas.edge_item import EdgeItem
 
     problems = []
+    nodes = [i for i in window.scene.items() if isinstance(i, NodeItem)]
+    for edge in (i for i in window.scene.items() if isinstance(i, EdgeItem)):
+        ends = {edge.src.node_item.node_id, edge.dst.node_item.node_id}
+        wire = edge.mapToScene(edge.path())
+        points = [wire.pointAtPercent(k / 400) for k in range(401)]
+        for node in nodes:
+            if node.node_id in ends:
+                continue
+            body = node.mapRectToScene(node.body_rect()).adjusted(2, 2, -2, -2)
+            if any(body.contains(p) for p in points):
+                problems.append(f"{name}: {' -> '.join(edge.key[::2])} runs behind {node.node_id}")
+    return problems
+
+
+def test_no_lesson_wire_passes_behind_a_block_it_does_not_join(window):
+    """A wire drawn behind an unrelated block reads as a connection to it (the target wire of
+    churn once ran behind h1, h2 and out, and looked like a skip connection)."""
+    problems = []
     for path in LESSONS:
         assert window.open_path(path, ask=False)
-        nodes = [i for i in window.scene.items() if isinstance(i, NodeItem)]
-        for edge in (i for i in window.scene.items() if isinstance(i, EdgeItem)):
-            ends = {edge.src.node_item.node_id, edge.dst.node_item.node_id}
-            wire = edge.mapToScene(edge.path())
-            points = [wire.pointAtPercent(k / 400) for k in range(401)]
-            for node in nodes:
-                if node.node_id in ends:
-                    continue
-                body = node.mapRectToScene(node.body_rect()).adjusted(2, 2, -2, -2)
-                if any(body.contains(p) for p in points):
-                    problems.append(f"{path.name}: {' -> '.join(edge.key[::2])} runs behind "
-                                    f"{node.node_id}")
+        problems += _wires_behind_blocks(window, path.name)
+        window.controller.undo_stack.setClean()
+    assert not problems, "\n".join(problems)
+
+
+def test_auto_layout_keeps_wires_off_unrelated_blocks(window):
+    """Auto-layout gives an edge that skips columns a row of its own."""
+    problems = []
+    for path in LESSONS:
+        assert window.open_path(path, ask=False)
+        window.menu_actions.auto_layout.trigger()
+        problems += _wires_behind_blocks(window, f"{path.name} after Auto-layout")
         window.controller.undo_stack.setClean()
     assert not problems, "\n".join(problems)
 
