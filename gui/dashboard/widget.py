@@ -82,7 +82,10 @@ class AdaptiveGrid(QWidget):
         self._placed: tuple | None = None
         for w in widgets:
             w.installEventFilter(self)
-        self._arrange(False)
+        # start in one row, as the dock under the canvas shows it: started 2 x 2, the grid
+        # asked for twice the height before its first resize, and a 1280x720 window grew to
+        # 739 px to give it (a window grows for a minimum size and never shrinks back)
+        self._arrange(True)
 
     def _arrange(self, wide: bool) -> None:
         shown = [w for w in self.widgets if not w.property(OMITTED)]
