@@ -54,6 +54,7 @@ RESHAPING_EVENTS = ("reset", "node_added", "node_removed", "param_changed", "edg
 FIT_MIN_ZOOM = 0.4       # opening a graph: fit it whole if its blocks' compact faces stay
                          # readable (style.MIN_TEXT_PX), ...
 START_ZOOM = 0.75        # ... else show its start (the data side) at this zoom
+DASHBOARD_SHARE = 0.42   # of the window's height, for the dashboard until the user moves it
 SHORTCUTS = """<table cellpadding=3>
 <tr><td><b>Add a block</b></td><td>drag it from the palette, or double-click it there</td></tr>
 <tr><td><b>Connect</b></td><td>drag from an output (right side) to an input (left side)</td></tr>
@@ -391,6 +392,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+            self._layout_restored = True
 
     def dragEnterEvent(self, event) -> None:
         if any(u.toLocalFile().endswith((".json", MODEL_SUFFIX)) for u in event.mimeData().urls()):
@@ -465,6 +467,11 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._fitted_once:
             self._fitted_once = True
+            if not getattr(self, "_layout_restored", False):
+                # docks sized when the window had its final size: sized while it was still
+                # the default 640x480, the dashboard kept a height that suits no real window
+                self.resizeDocks([self.dashboard_dock], [round(DASHBOARD_SHARE * self.height())],
+                                 Qt.Vertical)
             QTimer.singleShot(0, self.show_start_of_graph)
 
     def set_snap(self, on: bool) -> None:

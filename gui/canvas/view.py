@@ -5,7 +5,7 @@ by panning, so the scene rect is set huge once instead of chasing the items' bou
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
@@ -45,6 +45,13 @@ class CanvasView(QGraphicsView):
         scene.changed.connect(lambda _=None: self.minimap.schedule_update())
         self.horizontalScrollBar().valueChanged.connect(self.minimap.schedule_update)
         self.verticalScrollBar().valueChanged.connect(self.minimap.schedule_update)
+        # whether the minimap is wanted depends on what is in view: checked a moment after the
+        # view or the graph moves, not on every scroll step (a big graph's extent is a walk)
+        self._minimap_check = QTimer(self, singleShot=True, interval=60)
+        self._minimap_check.timeout.connect(self._sync_minimap)
+        for signal in (self.horizontalScrollBar().valueChanged,
+                       self.verticalScrollBar().valueChanged, scene.contents_changed):
+            signal.connect(lambda *_: self._minimap_check.start())
 
     # ---- zoom --------------------------------------------------------------------------------
     @property
@@ -61,6 +68,7 @@ class CanvasView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.zoom_changed.emit(self.zoom)
         self.minimap.schedule_update()
+        self._minimap_check.start()
 
     def zoom_in(self) -> None:
         self.set_zoom(self.zoom * 1.25)
@@ -79,21 +87,11 @@ class CanvasView(QGraphicsView):
             return
         rect = rect.adjusted(-60, -60, 60, 60)
         full = QRectF(self.viewport().rect())
-        z, room = max((min(r.width() / rect.width(), r.height() / rect.height(), FIT_MAX_ZOOM), r)
-                      for r in self._fit_rooms(full))
-        self.set_zoom(z)
-        # centre the graph in the room beside the minimap, not in the whole viewport
-        self.centerOn(rect.center() + (full.center() - room.center()) / self.zoom)
+        # the whole canvas: a graph in view whole needs no minimap, which then steps aside
+        self.set_zoom(min(full.width() / rect.width(), full.height() / rect.height(), FIT_MAX_ZOOM))
+        self.centerOn(rect.center())
+        self._sync_minimap()
         self.minimap.schedule_update()
-
-    def _fit_rooms(self, full: QRectF) -> list[QRectF]:
-        """Where a fitted graph may lie: the whole canvas, or, with the minimap showing, the
-        strip above it or the one to its left, so the overview never covers a block."""
-        if not (self.minimap_wanted and self._roomy()):
-            return [full]
-        mini = QRectF(self.minimap.geometry()).adjusted(-MARGIN, -MARGIN, 0, 0)
-        return [full.adjusted(0, 0, 0, -(full.bottom() - mini.top())),
-                full.adjusted(0, 0, -(full.right() - mini.left()), 0)]
 
     def bring_into_view(self, item) -> None:
         """Centre on `item` only when it is not already in full view: a lesson fitted whole stays
@@ -229,8 +227,14 @@ class CanvasView(QGraphicsView):
 
     def _sync_minimap(self) -> None:
         # on a small canvas (a 1280x720 projector with the dashboard open leaves about 200 px)
-        # the minimap would cover a third of it, nodes and their live cards included
-        self.minimap.setVisible(self.minimap_wanted and self._roomy())
+        # the minimap would cover a third of it, nodes and their live cards included; and with
+        # every block in view it has nothing to show that the canvas does not
+        self.minimap.setVisible(self.minimap_wanted and self._roomy()
+                                and not self.whole_graph_in_view())
+
+    def whole_graph_in_view(self) -> bool:
+        rect = self.scene().nodes_rect()
+        return not rect.isNull() and self.visible_scene_rect().contains(rect)
 
     def _roomy(self) -> bool:
         vp = self.viewport()
