@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(self.controller, RecoveryStore(recovery_dir), autosave_ms, self)
         self._connect()
         self._fitted_once = False
+        self._layout_restored = False      # a saved dock layout wins over the first sizing
         self.resize(1600, 1000)
         self._update_title()
         self._update_actions()
@@ -467,7 +468,7 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._fitted_once:
             self._fitted_once = True
-            if not getattr(self, "_layout_restored", False):
+            if not self._layout_restored:
                 # docks sized when the window had its final size: sized while it was still
                 # the default 640x480, the dashboard kept a height that suits no real window
                 self.resizeDocks([self.dashboard_dock], [round(DASHBOARD_SHARE * self.height())],
