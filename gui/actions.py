@@ -120,6 +120,7 @@ def build_actions(w: MainWindow) -> Actions:
 def build_menus(w: MainWindow, a: Actions) -> None:
     bar = w.menuBar()
     file = bar.addMenu("&File")
+    w.file_menu = file
     file.addActions([a.new, a.open])
     file.addMenu(a.recent_menu)
     file.addSeparator()

@@ -35,6 +35,7 @@ from gui.dashboard.screenshot import run_until_epochs
 from gui.editor.controller import LOCKED_MESSAGE, Controller
 from gui.editor.inspector import Inspector
 from gui.editor.palette import Palette
+from gui.classroom import CLASSROOM_FEATURES
 from gui.lesson_panel import LessonPanel
 from gui.models.model_commands import SUFFIX as MODEL_SUFFIX
 from gui.models.model_commands import ModelCommands, is_model_file
@@ -114,6 +115,9 @@ class MainWindow(QMainWindow):
         self.menu_actions.snap.setChecked(snap)
         self.scene.snap_to_grid = snap
         self.controller.analyse_now()
+        # the classroom features each add their menu entries, keys and panels themselves
+        for feature in CLASSROOM_FEATURES:
+            feature.install(self)
 
     # ---- construction ------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
