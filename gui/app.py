@@ -156,11 +156,13 @@ def main(argv: list[str]) -> int:
     window.show()
     # the graph opens once the window is on screen: opening analyses it, and analysis loads its
     # data set (a CSV file, or scikit-learn for a synthetic one) to find the widths
-    after_first_frame(window, lambda: _open_first(app, window, path))
+    after_first_frame(window, lambda: _open_first(app, window, path, offer_gallery=not args.file))
     return app.exec()
 
 
-def _open_first(app, window, path: Path) -> None:
+def _open_first(app, window, path: Path, offer_gallery: bool = False) -> None:
+    """`offer_gallery`: no file was named, so on the app's very first start the lesson gallery
+    shows over the default lesson (once: show_on_first_start keeps a flag in the settings)."""
     from PySide6.QtCore import QTimer
 
     probe = os.environ.get(STARTUP_PROBE)
@@ -171,8 +173,16 @@ def _open_first(app, window, path: Path) -> None:
         _report("opened")
         QTimer.singleShot(0, app.quit)
         return
-    # graphs a crashed session left unsaved are offered back
-    QTimer.singleShot(0, window.offer_recovery)
+    QTimer.singleShot(0, lambda: _after_open(window, offer_gallery))
+
+
+def _after_open(window, offer_gallery: bool) -> None:
+    # graphs a crashed session left unsaved are offered back; the gallery waits for that answer
+    # (the offer's dialog runs an event loop of its own) and stays away over a restored graph
+    restored = window.offer_recovery()
+    if offer_gallery and not restored:
+        from gui.classroom.gallery import show_on_first_start
+        show_on_first_start(window)
 
 
 def _report(what: str) -> None:
