@@ -1,6 +1,74 @@
-"""(being built)"""
+"""One-click experiments: the Experiment panel, a Dataset picker and quick controls in a dock
+beside the Dashboard.
+
+Every control edits the document through the Controller, so each change is one undo step, and
+every control shows the document: after an undo, a redo or another file it says what the graph
+now holds. While a run trains, editing is locked, and the controls say so.
+"""
 from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QScrollArea, QWidget
+
+from gui.classroom.experiment_dataset import DatasetPicker
+from gui.classroom.experiment_quick import QuickControls
+
+# the document's events that change nothing a control shows: a drag fires one per mouse move
+QUIET_EVENTS = ("node_moved", "meta_changed")
+
+
+class ExperimentPanel(QScrollArea):
+    def __init__(self, controller, theme, parent=None):
+        """`theme`: a function giving the window's current theme (the thumbnails follow it)."""
+        super().__init__(parent)
+        self.controller = controller
+        self.picker = DatasetPicker(controller, theme)
+        self.quick = QuickControls(controller)
+        inner = QWidget()
+        row = QHBoxLayout(inner)
+        row.addWidget(self.picker, 3)
+        row.addWidget(self.quick, 2)
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self._stale = True
+        controller.doc_event.connect(lambda event, _info: event in QUIET_EVENTS or self.refresh())
+        controller.locked_changed.connect(lambda _locked: self.refresh())
+        # a composite block's weights are counted by the analysis, which comes a moment later
+        controller.analysis_ready.connect(lambda _a: self.refresh())
+
+    def refresh(self) -> None:
+        """Show the document's values; while hidden behind another tab, wait until shown (the
+        thumbnails need scikit-learn, which the window does not load at start)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
+        self.picker.refresh()
+        self.quick.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
 
 
 def install(window) -> None:
-    """Nothing yet."""
+    panel = ExperimentPanel(window.controller, lambda: window.theme)
+    dock = QDockWidget("Experiment", window)
+    dock.setObjectName("experiment_dock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    # wide and short, like the dashboard: six thumbnails in a row read well under the canvas
+    window.tabifyDockWidget(window.dashboard_dock, dock)
+    window.dashboard_dock.raise_()
+    window.panels_menu.addAction(dock.toggleViewAction())
+    window.experiment_dock, window.experiment_panel = dock, panel
+    for action in (window.menu_actions.theme_light, window.menu_actions.theme_dark):
+        action.triggered.connect(lambda _checked=False: panel.refresh())
+
+    def show_the_run(state: str) -> None:
+        # the controls lock while a run trains; what the class wants to see then is its plots
+        if state == "running" and not panel.visibleRegion().isEmpty():
+            window.dashboard_dock.raise_()
+    window.session.state_changed.connect(show_the_run)
