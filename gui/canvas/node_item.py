@@ -131,6 +131,56 @@ class BadgeItem(QGraphicsItem):
         painter.drawText(QRectF(-self.R, -self.R, 2 * self.R, 2 * self.R), Qt.AlignCenter, "!")
 
 
+def paint_padlock(painter: QPainter, rect: QRectF, color: QColor) -> None:
+    """A padlock filling `rect`, a shackle over a body: the mark of what a lesson locks."""
+    w, h = rect.width(), rect.height()
+    body = QRectF(rect.left() + 0.12 * w, rect.top() + 0.45 * h, 0.76 * w, 0.55 * h)
+    painter.save()
+    painter.setPen(QPen(color, max(1.0, 0.12 * w), Qt.SolidLine, Qt.RoundCap))
+    painter.setBrush(Qt.NoBrush)
+    shackle = QPainterPath(QPointF(body.left() + 0.18 * w, body.top()))
+    shackle.lineTo(body.left() + 0.18 * w, rect.top() + 0.3 * h)
+    shackle.arcTo(QRectF(body.left() + 0.18 * w, rect.top() + 0.04 * h, 0.4 * w, 0.5 * h), 180, -180)
+    shackle.lineTo(body.right() - 0.18 * w, body.top())
+    painter.drawPath(shackle)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(body, 0.1 * w, 0.1 * w)
+    painter.restore()
+
+
+class LockBadgeItem(QGraphicsItem):
+    """A padlock on the top-left corner of a block the lesson locks: filled when the whole block
+    is locked, outlined when only some of its params are. Its tooltip says what and why."""
+
+    R = 10.0
+
+    def __init__(self, node: NodeItem):
+        super().__init__(node)
+        self.node_item = node
+        self.whole = False
+        self.setZValue(2)
+        self.setPos(-2, -2)     # on the corner, clear of the id in the header
+        # the same size on screen at any zoom: a class reads it from the back of the room
+        self.setFlag(QGraphicsItem.ItemIgnoresTransformations)
+        self.setAcceptHoverEvents(True)
+        self.setVisible(False)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-self.R - 1, -self.R - 1, 2 * self.R + 2, 2 * self.R + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        theme = self.node_item.theme
+        painter.setRenderHint(QPainter.Antialiasing)
+        ink = theme.color("node_text")
+        painter.setPen(QPen(ink if not self.whole else theme.color("node_body"), 1.5))
+        painter.setBrush(ink if self.whole else theme.color("node_body"))
+        painter.drawEllipse(QPointF(0, 0), self.R, self.R)
+        r = self.R * 0.62
+        paint_padlock(painter, QRectF(-r * 0.8, -r, 1.6 * r, 1.8 * r),
+                      theme.color("node_body") if self.whole else ink)
+
+
 class NodeItem(QGraphicsItem):
     """The picture of one node. It holds no state of its own beyond what the scene tells it."""
 
@@ -165,6 +215,7 @@ class NodeItem(QGraphicsItem):
                 self.ports[(name, is_out)] = PortItem(self, name, is_out, QPointF(NODE_W if is_out else 0, y))
         self.badge = BadgeItem(self)
         self.badge.setVisible(False)
+        self.lock_badge = LockBadgeItem(self)
 
     # ---- what the scene sets ---------------------------------------------------------------
     def port(self, name: str, is_output: bool) -> PortItem | None:
@@ -207,6 +258,13 @@ class NodeItem(QGraphicsItem):
         lines += [esc(x) for x in (self.summary, self.params_text, self.weight_note,
                                    self.help_text) if x]
         self.setToolTip("<br>".join(lines))
+
+    def set_lesson_lock(self, whole: bool, text: str) -> None:
+        """Show the lesson's padlock with `text` as its tooltip ('' for no lock)."""
+        self.lock_badge.whole = whole
+        self.lock_badge.setToolTip(plain_tooltip(text) if text else "")
+        self.lock_badge.setVisible(bool(text))
+        self.lock_badge.update()
 
     def set_fault(self, key: str, message: str) -> None:
         """Say (message) or stop saying ('') that part of this node could not be shown as the

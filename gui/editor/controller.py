@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QUndoStack
+from PySide6.QtGui import QGuiApplication, QUndoCommand, QUndoStack
 
-from engine import blocks, graph
+from engine import blocks, graph, lesson_locks
 from engine.compiler import Analysis, analyse
 from engine.errors import Problem
 from engine.graph import GraphDocument, Node
+from engine.lesson_locks import NO_LOCKS, LessonLocks
 from gui.editor import fragments
 from gui.editor.commands import (
     AddItemsCommand,
@@ -42,6 +43,7 @@ class Controller(QObject):
     file_saved = Signal(str)
     analysis_ready = Signal(object)     # an engine Analysis of the current document
     locked_changed = Signal(bool)
+    lesson_locks_changed = Signal()     # the file's locks were read again, or lifted, or put back
     message = Signal(str)               # a sentence for the status bar
 
     def __init__(self, doc: GraphDocument | None = None, parent: QObject | None = None):
@@ -52,12 +54,17 @@ class Controller(QObject):
         self.analysis: Analysis | None = None
         self._analysed_data_dir: str | None = None
         self._locked = False
+        self._file_locks: LessonLocks = NO_LOCKS    # what the file's meta.locks says
+        self.lesson_locks_problem = ""              # why (some of) them could not be read
+        self.lesson_unlocked = False                # the teacher lifted them for this session
         self._paste_count = 0
         self._timer = QTimer(self, singleShot=True, interval=ANALYSIS_DELAY_MS)
         self._timer.timeout.connect(self.analyse_now)
         self.doc.subscribe(self._on_doc_event)
 
     def _on_doc_event(self, event: str, info: dict[str, Any]) -> None:
+        if event == "meta_changed" and info.get("key") == "locks":
+            self._read_lesson_locks()
         self.doc_event.emit(event, dict(info))
         self.doc_changed.emit()
         self._timer.start()
@@ -102,6 +109,40 @@ class Controller(QObject):
             self.message.emit(LOCKED_MESSAGE)
         return self._locked
 
+    # ---- locks a lesson file puts on its students (engine.lesson_locks) -----------------------
+    # Kept apart from the lock while training: that one stops every edit for a while; these stop
+    # chosen edits for as long as the teacher leaves them on. Moving a block and wiring are never
+    # locked: where a block sits and what feeds it are the student's network, not the lesson's.
+    @property
+    def lesson_locks(self) -> LessonLocks:
+        """The locks in force now: the file's, unless the teacher lifted them."""
+        return NO_LOCKS if self.lesson_unlocked else self._file_locks
+
+    @property
+    def file_lesson_locks(self) -> LessonLocks:
+        return self._file_locks
+
+    def set_lesson_unlocked(self, unlocked: bool) -> None:
+        """Lift the file's locks (or put them back) in the app; the file keeps `meta.locks`."""
+        if unlocked != self.lesson_unlocked:
+            self.lesson_unlocked = unlocked
+            self.lesson_locks_changed.emit()
+
+    def _read_lesson_locks(self, doc: GraphDocument | None = None, tell: bool = True) -> None:
+        doc = doc if doc is not None else self.doc
+        self._file_locks, self.lesson_locks_problem = lesson_locks.from_meta(doc.meta, doc.nodes)
+        self.lesson_unlocked = False
+        if tell:
+            self.lesson_locks_changed.emit()
+
+    def _refused_by_lesson(self, why: str | None) -> bool:
+        if why:
+            self.message.emit(why)
+        return bool(why)
+
+    def _first_locked_block(self, node_ids: list[str]) -> str | None:
+        return next((w for w in map(self.lesson_locks.why_block, node_ids) if w), None)
+
     # ---- node and edge edits -----------------------------------------------------------------
     def add_node(self, block_type: str, pos: tuple[float, float]) -> str | None:
         """Add a block from the palette; returns its new id."""
@@ -123,7 +164,7 @@ class Controller(QObject):
         edge_keys = [tuple(k) for k in edge_keys]
         if not node_ids and not edge_keys:
             return False
-        if self._refused_while_locked():
+        if self._refused_while_locked() or self._refused_by_lesson(self._first_locked_block(node_ids)):
             return False
         self.undo_stack.push(RemoveItemsCommand(self.doc, node_ids, edge_keys, _describe(text, node_ids, edge_keys)))
         return True
@@ -188,7 +229,8 @@ class Controller(QObject):
 
     def set_param(self, node_id: str, name: str, value: Any, session: object = None) -> bool:
         """Set one block param; calls sharing a `session` (one field being typed in) merge."""
-        if node_id not in self.doc.nodes or self._refused_while_locked():
+        if node_id not in self.doc.nodes or self._refused_while_locked() or \
+                self._refused_by_lesson(self.lesson_locks.why_param(node_id, name)):
             return False
         old = self.doc.nodes[node_id].params.get(name)
         if old == value and type(old) is type(value):
@@ -199,7 +241,8 @@ class Controller(QObject):
     def set_params(self, node_id: str, values: dict[str, Any], text: str) -> bool:
         """Set several params of one block as one undo step (a CSV column's role touches
         target, drop and one_hot at once; undoing half of that would leave a broken table)."""
-        if node_id not in self.doc.nodes or self._refused_while_locked():
+        if node_id not in self.doc.nodes or self._refused_while_locked() or self._refused_by_lesson(
+                next(filter(None, (self.lesson_locks.why_param(node_id, k) for k in values)), None)):
             return False
         params = self.doc.nodes[node_id].params
         changed = {k: v for k, v in values.items()
@@ -213,7 +256,7 @@ class Controller(QObject):
         return True
 
     def set_training(self, key: str, value: Any, session: object = None) -> bool:
-        if self._refused_while_locked():
+        if self._refused_while_locked() or self._refused_by_lesson(self.lesson_locks.why_training(key)):
             return False
         old = self.doc.training.get(key)
         if old == value and type(old) is type(value):
@@ -225,11 +268,16 @@ class Controller(QObject):
         return self.move_nodes(layered_positions(self.doc), "Auto-layout")
 
     def undo(self) -> None:
-        if not self._refused_while_locked():
+        # a step recorded while the teacher had lifted the locks stays refused once they are back
+        step = self.undo_stack.command(self.undo_stack.index() - 1)
+        if not self._refused_while_locked() and not self._refused_by_lesson(
+                lesson_refusal(step, self.lesson_locks, undo=True)):
             self.undo_stack.undo()
 
     def redo(self) -> None:
-        if not self._refused_while_locked():
+        step = self.undo_stack.command(self.undo_stack.index())
+        if not self._refused_while_locked() and not self._refused_by_lesson(
+                lesson_refusal(step, self.lesson_locks, undo=False)):
             self.undo_stack.redo()
 
     # ---- clipboard -----------------------------------------------------------------------------
@@ -244,7 +292,8 @@ class Controller(QObject):
         return True
 
     def cut(self, node_ids: list[str]) -> bool:
-        if self._refused_while_locked() or not self.copy(node_ids):
+        if self._refused_while_locked() or self._refused_by_lesson(self._first_locked_block(node_ids)) \
+                or not self.copy(node_ids):
             return False
         self._paste_count = -1    # the first paste after a cut goes back where the nodes were
         return self.remove(node_ids, [], "Cut")
@@ -304,9 +353,28 @@ class Controller(QObject):
         """Show another document in place of this one (new, open, or a graph built in code);
         the undo history starts afresh and the result counts as saved."""
         self.undo_stack.clear()
+        # read first, so views rebuilding for the new graph already see its locks
+        self._read_lesson_locks(other, tell=False)
         self.doc.replace_with(other)
         self.undo_stack.setClean()
+        self.lesson_locks_changed.emit()
         self.analyse_now()
+
+
+def lesson_refusal(step: QUndoCommand | None, locks: LessonLocks, undo: bool) -> str | None:
+    """Why undoing (or redoing) this step would change something the lesson locks, or None.
+    Deleting is what a locked block refuses, so an undone add and a redone delete are checked."""
+    if step is None or not locks:
+        return None
+    if isinstance(step, SetParamCommand):
+        return locks.why_param(*step.target)
+    if isinstance(step, SetTrainingCommand):
+        return locks.why_training(step.target[0])
+    removed = step.node_ids if isinstance(step, RemoveItemsCommand) and not undo else \
+        [n.id for n in step.nodes] if isinstance(step, AddItemsCommand) and undo else []
+    why = next(filter(None, map(locks.why_block, removed)), None)
+    children = (step.child(i) for i in range(step.childCount()))    # a macro's steps
+    return why or next(filter(None, (lesson_refusal(c, locks, undo) for c in children)), None)
 
 
 def _describe(verb: str, node_ids: list[str], edge_keys: list[EdgeKey]) -> str:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from engine import blocks
 from engine.training import settings
 from gui.data.csv_panel import CsvPanel
 from gui.editor.controller import Controller
-from gui.editor.param_editors import Editor, make_editor
+from gui.editor.param_editors import Editor, lock_editor, locked_label, make_editor
 
 NESTED_TRAINING = {"early_stopping": settings.EARLY_STOPPING, "grad_clip": settings.GRAD_CLIP,
                    "gan": settings.GAN}
@@ -33,6 +34,7 @@ class Inspector(QScrollArea):
         controller.doc_event.connect(self._on_doc_event)
         controller.analysis_ready.connect(lambda _a: self._update_status())
         controller.locked_changed.connect(self._on_locked)
+        controller.lesson_locks_changed.connect(self._on_lesson_locks)
         self.show_training()
 
     # ---- what is shown ---------------------------------------------------------------------
@@ -48,10 +50,11 @@ class Inspector(QScrollArea):
         self.editors = {}
         if block is not None:
             resolved = block.resolve(node.params)
+            locks = self.controller.lesson_locks
             for p in block.params:
                 ed = make_editor(p, resolved.get(p.name),
                                  lambda v, s, name=p.name: self.controller.set_param(node_id, name, v, s))
-                self._add_row(form, p.name, p.help, ed)
+                self._add_row(form, p.name, p.help, ed, locked=locks.why_param(node_id, p.name))
             if not block.params:
                 form.addRow(QLabel("This block has no params."))
         if block is not None and block.role == "source":
@@ -72,7 +75,8 @@ class Inspector(QScrollArea):
                 else resolved.get(p.name)
             ed = make_editor(p, value, lambda v, s, key=p.name: self.controller.set_training(key, v, s),
                              NESTED_TRAINING.get(p.name))
-            self._add_row(form, p.name, p.help, ed, span=p.name in NESTED_TRAINING)
+            self._add_row(form, p.name, p.help, ed, span=p.name in NESTED_TRAINING,
+                          locked=self.controller.lesson_locks.why_training(p.name))
         self._show_ignored_settings()
         self._finish(page)
 
@@ -83,6 +87,8 @@ class Inspector(QScrollArea):
         ignored = settings.ignored(doc.training, blocks.plans_of(doc.nodes.values()))
         for p in settings.PARAMS:
             ed = self.editors.get(p.name)
+            if ed is not None and ed.lock_reason:
+                continue                       # the lesson's lock says why, and stays
             if ed is None or (p.name in NESTED_TRAINING and p.name not in ignored):
                 if ed is not None:
                     ed.widget.setEnabled(True)
@@ -138,13 +144,24 @@ class Inspector(QScrollArea):
         self.form_host = host
         return page, form
 
-    def _add_row(self, form: QFormLayout, name: str, help_text: str, ed: Editor, span: bool = False) -> None:
+    def _add_row(self, form: QFormLayout, name: str, help_text: str, ed: Editor, span: bool = False,
+                 locked: str | None = None) -> None:
+        """One field; `locked`: why the lesson locks it (the field is then read-only, with a
+        padlock by its name)."""
         self.editors[name] = ed
+        if locked:
+            lock_editor(ed, locked)
         if span:
+            if locked:
+                form.addRow(locked_label(f"{name.replace('_', ' ')}: locked by the lesson", locked,
+                                         self.palette().color(QPalette.WindowText)))
             form.addRow(ed.widget)
             return
-        label = QLabel(name.replace("_", " "))
-        label.setToolTip(help_text)
+        if locked:
+            label = locked_label(name.replace("_", " "), locked, self.palette().color(QPalette.WindowText))
+        else:
+            label = QLabel(name.replace("_", " "))
+            label.setToolTip(help_text)
         form.addRow(label, ed.widget)
 
     def _finish(self, page: QWidget) -> None:
@@ -210,6 +227,13 @@ class Inspector(QScrollArea):
     def _on_locked(self, locked: bool) -> None:
         if self.form_host is not None:
             self.form_host.setEnabled(not locked)
+
+    def _on_lesson_locks(self) -> None:
+        """The lesson's locks were read, lifted or put back: build the page again with them."""
+        if self.mode == "node" and self.node_id is not None:
+            self.show_node(self.node_id)
+        elif self.mode == "training":
+            self.show_training()
 
 
 def _ports_text(widths: dict, lone: str) -> str:

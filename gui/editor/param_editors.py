@@ -11,20 +11,25 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap, QValidator
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QWidget,
 )
 
 from engine.blocks.base import Param
+from gui.canvas.node_item import paint_padlock
+from gui.plain_text import plain_tooltip
 
 OnChange = Callable[[Any, object], None]
 INT_LIMIT = 2**31 - 1
@@ -89,6 +94,7 @@ class Editor:
         self.widget = widget
         self._setter = setter
         self._getter = getter
+        self.lock_reason = ""      # why the lesson locks this field ('' while it is free)
 
     def set_value(self, value: Any) -> None:
         if self._getter is not None and self._getter() == value:
@@ -101,6 +107,51 @@ class Editor:
             pass
         finally:
             self.widget.blockSignals(False)
+
+
+def lock_editor(editor: Editor, reason: str) -> None:
+    """Make a field the lesson locks read-only, saying why on hover. Text and number fields
+    stay readable and copyable; a combo, check box or group has no read-only state, so it is
+    disabled. The controller refuses the edit anyway; this only spares a student the try."""
+    w = editor.widget
+    editor.lock_reason = reason
+    if isinstance(w, (QAbstractSpinBox, QLineEdit)):
+        w.setReadOnly(True)
+        w.setFocusPolicy(Qt.ClickFocus)        # Tab skips it; a click still selects to copy
+    else:
+        w.setEnabled(False)
+    w.setToolTip(plain_tooltip(reason))     # the lesson's message is the file's text
+
+
+def lock_pixmap(px: int, color: QColor) -> QPixmap:
+    """The padlock the canvas draws on a locked block, for a label (sharp at 2x screens)."""
+    pm = QPixmap(2 * px, 2 * px)
+    pm.fill(Qt.transparent)
+    pm.setDevicePixelRatio(2.0)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    paint_padlock(p, QRectF(1, 0, px - 2, px), color)
+    p.end()
+    return pm
+
+
+def locked_label(text: str, reason: str, color: QColor) -> QWidget:
+    """A form row's label with a padlock before it, both saying why on hover."""
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)
+    row.addStretch(1)                # labels in the form are right-aligned
+    icon = QLabel()
+    icon.setObjectName("lock_icon")
+    icon.setPixmap(lock_pixmap(13, color))
+    words = QLabel(text)
+    words.setTextFormat(Qt.PlainText)
+    for w in (box, icon, words):
+        w.setToolTip(plain_tooltip(reason))
+    row.addWidget(icon)
+    row.addWidget(words)
+    return box
 
 
 class _Session:
