@@ -32,6 +32,7 @@ class ExperimentPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         self._stale = True
+        self.shown = False     # the dock's tab is the current one (see set_shown)
         controller.doc_event.connect(lambda event, _info: event in QUIET_EVENTS or self.refresh())
         controller.locked_changed.connect(lambda _locked: self.refresh())
         # a composite block's weights are counted by the analysis, which comes a moment later
@@ -40,16 +41,18 @@ class ExperimentPanel(QScrollArea):
     def refresh(self) -> None:
         """Show the document's values; while hidden behind another tab, wait until shown (the
         thumbnails need scikit-learn, which the window does not load at start)."""
-        if not self.isVisible():
+        if not self.shown:
             self._stale = True
             return
         self._stale = False
         self.picker.refresh()
         self.quick.refresh()
 
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
+    def set_shown(self, shown: bool) -> None:
+        """The dock's tab became the current one, or stopped being it: a tab behind another
+        stays `isVisible()`, so the dock's `visibilityChanged` is what tells."""
+        self.shown = shown
+        if shown and self._stale:
             self.refresh()
 
 
@@ -58,6 +61,7 @@ def install(window) -> None:
     dock = QDockWidget("Experiment", window)
     dock.setObjectName("experiment_dock")
     dock.setWidget(panel)
+    dock.visibilityChanged.connect(panel.set_shown)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
     # wide and short, like the dashboard: six thumbnails in a row read well under the canvas
     window.tabifyDockWidget(window.dashboard_dock, dock)
@@ -69,6 +73,6 @@ def install(window) -> None:
 
     def show_the_run(state: str) -> None:
         # the controls lock while a run trains; what the class wants to see then is its plots
-        if state == "running" and not panel.visibleRegion().isEmpty():
+        if state == "running" and panel.shown:
             window.dashboard_dock.raise_()
     window.session.state_changed.connect(show_the_run)
