@@ -45,6 +45,36 @@ class DashboardPanel(QWidget):
         self.dashboard.snapshot_shown.connect(self.controls.show_progress)
         session.thresholds_changed.connect(self.legend.set_thresholds)
         self.thresholds_dialog: QDialog | None = None
+        self._plain_sheet: str | None = None       # the controls' own style, while presenting
+
+    def set_presenting(self, scale: float | None) -> None:
+        """Presenter mode: the run's controls in type `scale` times larger and the badge
+        settings out of the way; None puts them back as they were."""
+        presenting = scale is not None
+        if presenting and self._plain_sheet is None:
+            self._plain_sheet = self.controls.styleSheet()
+            # a style sheet, not a font: under the app's style sheet a font set on a widget
+            # does not reach its children
+            points = self.controls.font().pointSizeF() * scale
+            self.controls.setStyleSheet(f"{self._plain_sheet}\n* {{ font-size: {points:.1f}pt; }}")
+        elif not presenting and self._plain_sheet is not None:
+            self.controls.setStyleSheet(self._plain_sheet)
+            self._plain_sheet = None
+        self.thresholds_button.setVisible(not presenting)
+        # the keys run the lesson then (Space, Right, R): the row of buttons gives its height
+        # to the plots, and the device choice its width to the progress line
+        for button in self.controls.buttons.values():
+            button.setVisible(not presenting and button.defaultAction().isVisible())
+        for widget in self._device_widgets():
+            widget.setVisible(not presenting)
+
+    def _device_widgets(self) -> list[QWidget]:
+        """The device list and the label before it."""
+        device = self.controls.device
+        row = device.parentWidget().layout().itemAt(1).layout()
+        at = row.indexOf(device) if row is not None else -1
+        label = row.itemAt(at - 1).widget() if at > 0 else None
+        return [device, label] if isinstance(label, QLabel) else [device]
 
     @Slot()
     def edit_thresholds(self) -> None:

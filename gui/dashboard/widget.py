@@ -151,6 +151,7 @@ class DashboardWidget(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(self.tabs, 1)
         self.snap: Snapshot | None = None
+        self.large: QWidget | None = None         # plots shown in place of the tabs (show_large)
         self._drawn = [-1] * len(self._pages)      # state version each tab last drew
         self._turn = 0                             # which plot's turn it is while training
         self._frame_cost = 0.0                     # CPU seconds of the last frame, paint included
@@ -349,7 +350,7 @@ class DashboardWidget(QWidget):
     @property
     def frames(self) -> list[PlotFrame]:
         """Every plot, for saving them all (every tab is built for it)."""
-        for index in range(1, len(self._pages)):
+        for index in range(1, len(TITLES)):
             self._build(index)
         return [self.loss.frame, self.metrics.frame, self.bars.frame, self.heat.frame,
                 *self.hist.frames, self.acts.frame, self.confusion.frame, self.boundary.frame,
@@ -369,6 +370,34 @@ class DashboardWidget(QWidget):
         self.tabs.setCurrentIndex(index)
         self.refresh()
         return True
+
+    def show_large(self, content: QWidget, views: list) -> None:
+        """Show `content` in place of the tabs, drawn from `views` as a tab is, until
+        `show_tabs`: presenter mode's few plots, large. The views start again from the run as
+        it is (a page shown before may have drawn another run)."""
+        self.show_tabs()
+        for v in views:
+            v.reset()
+        self.large = content
+        self._pages.append((content, list(views)))
+        self._drawn.append(-1)
+        self.tabs.hide()
+        self.layout().addWidget(content, 1)
+        content.show()
+        self.refresh()
+
+    def show_tabs(self) -> None:
+        """The tabs again, as they were, after `show_large`. Its content is hidden, not deleted:
+        the caller may show it again."""
+        if self.large is None:
+            return
+        content, self.large = self.large, None
+        self._pages.pop()
+        self._drawn.pop()
+        self.layout().removeWidget(content)
+        content.hide()
+        self.tabs.show()
+        self.refresh()
 
     def available_views(self) -> list[str]:
         return [n for i, n in enumerate(NAMES) if self.tabs.isTabVisible(i)]
@@ -431,7 +460,7 @@ class DashboardWidget(QWidget):
         with training (measured: painting every plot at every frame halved training speed).
         Paused, stopped or finished, every plot is drawn at once."""
         state = self.session.state
-        index = self.tabs.currentIndex()
+        index = len(self._pages) - 1 if self.large is not None else self.tabs.currentIndex()
         if self._drawn[index] == state.version and self.snap is not None:
             return
         if not self._within_budget():

@@ -1,0 +1,162 @@
+"""Presenter mode: F5 folds the window down to the graph and a few large plots, the keys drive
+a run, and Esc puts the window back as it was."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from gui.classroom.presenter_plots import lesson_plots
+
+GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
+WAIT_MS = 20_000
+
+
+def _steps(window) -> int:
+    return window.session.state.snapshot().run_step
+
+
+def _steady_steps(window, qtbot) -> int:
+    """The step count once a pause has taken hold (a batch under way when Pause was pressed
+    still finishes and reports)."""
+    seen = [-1]
+
+    def settled() -> bool:
+        now = _steps(window)
+        same = now == seen[0]
+        seen[0] = now
+        return same
+
+    qtbot.waitUntil(settled, timeout=WAIT_MS)
+    qtbot.wait(150)
+    qtbot.waitUntil(settled, timeout=WAIT_MS)
+    return seen[0]
+
+
+def _open(window, qtbot, graph: Path) -> None:
+    assert window.open_path(graph, ask=False)
+    qtbot.wait(50)
+
+
+def test_presenter_keys_drive_a_run_and_esc_restores_the_window(window, qtbot):
+    _open(window, qtbot, GRAPHS / "moons_boundary.json")
+    side = [window.palette_dock, window.lesson_dock, window.inspector_dock]
+    shown_before = {d.objectName(): d.isVisible() for d in side}
+    geometry = window.geometry()
+    speed = window.dashboard.controls.speed
+    view = window.view
+
+    qtbot.keyClick(view, Qt.Key_F5)
+    p = window.presenter
+    assert p.active
+    assert not any(d.isVisible() for d in side)
+    assert not window.menuBar().isVisible() and not window.run_toolbar.isVisible()
+    assert window.dashboard_dock.isVisible()
+    assert p.page.names[0] == "boundary"          # two inputs, two classes: the boundary first
+    assert not window.dashboard.dashboard.tabs.isVisible()
+    assert window.dashboard.dashboard.large.isVisibleTo(window)
+
+    # - slows the run down, + speeds it up, each along the speed slider
+    full = speed.value()
+    qtbot.keyClick(view, Qt.Key_Minus)
+    qtbot.keyClick(view, Qt.Key_Minus)
+    assert speed.value() < full and window.session.delay_s > 0
+    slow, slow_delay = speed.value(), window.session.delay_s
+    qtbot.keyClick(view, Qt.Key_Plus)
+    assert speed.value() > slow and 0 < window.session.delay_s < slow_delay
+    assert "per batch" in p.hint.text()
+
+    # Space runs, not pans the canvas
+    qtbot.keyClick(view, Qt.Key_Space)
+    assert window.session.status == "running"
+    assert not view._space
+    qtbot.waitUntil(lambda: _steps(window) >= 3, timeout=WAIT_MS)
+
+    # Space again pauses
+    qtbot.keyClick(view, Qt.Key_Space)
+    assert window.session.status == "paused"
+    before = _steady_steps(window, qtbot)
+
+    # Right: exactly one more step, still paused
+    qtbot.keyClick(view, Qt.Key_Right)
+    qtbot.waitUntil(lambda: _steps(window) == before + 1, timeout=WAIT_MS)
+    assert _steady_steps(window, qtbot) == before + 1
+    assert window.session.status == "paused"
+
+    # R: the run stops and its history is cleared
+    qtbot.keyClick(view, Qt.Key_R)
+    qtbot.waitUntil(lambda: window.session.status == "idle"
+                    and window.session.state.snapshot().start is None, timeout=WAIT_MS)
+    assert _steps(window) == 0 and window.session.state.snapshot().done is None
+
+    # Esc: everything as it was
+    qtbot.keyClick(view, Qt.Key_Escape)
+    assert not p.active
+    assert {d.objectName(): d.isVisible() for d in side} == shown_before
+    assert window.menuBar().isVisible() and window.run_toolbar.isVisible()
+    assert window.geometry() == geometry
+    assert window.dashboard.dashboard.tabs.isVisible()
+    assert window.dashboard.dashboard.large is None
+    assert window.dashboard.thresholds_button.isVisible()
+    assert window.dashboard.controls.buttons["run"].isVisible()
+    assert window.dashboard.controls.styleSheet() == ""
+
+
+def test_presenting_keys_do_nothing_outside_presenter_mode(window, qtbot):
+    _open(window, qtbot, GRAPHS / "moons_boundary.json")
+    qtbot.keyClick(window.view, Qt.Key_R)
+    qtbot.keyClick(window.view, Qt.Key_Right)
+    assert window.session.status == "idle" and window.session.run is None
+
+
+def test_f5_again_leaves_and_the_view_menu_has_the_mode(window, qtbot):
+    _open(window, qtbot, GRAPHS / "deep_sigmoid.json")
+    zoom = window.view.zoom
+    action = window.presenter.action
+    assert action in window.view_menu.actions() and action.shortcut().toString() == "F5"
+    action.trigger()
+    assert window.presenter.active and action.isChecked()
+    assert window.presenter.page.names == ["loss", "gradients", "gradient_history"]
+    qtbot.keyClick(window.view, Qt.Key_F5)
+    assert not window.presenter.active and not action.isChecked()
+    qtbot.waitUntil(lambda: abs(window.view.zoom - zoom) < 1e-6, timeout=2000)
+
+
+def test_presenter_plots_are_larger_and_thicker(window, qtbot):
+    _open(window, qtbot, GRAPHS / "deep_sigmoid.json")
+    window.presenter.enter(full_screen=False)
+    mine = window.presenter.page.views[0]
+    everyday = window.dashboard.dashboard.loss
+    assert (mine.frame.title_label.font().pointSizeF()
+            > 1.5 * everyday.frame.title_label.font().pointSizeF())
+    assert mine.train_curve.opts["pen"].widthF() > 1.5 * everyday.train_curve.opts["pen"].widthF()
+    window.presenter.leave()
+
+
+def test_a_lesson_names_its_plots_and_bad_names_are_said_not_crashed_on(window, qtbot, tmp_path):
+    doc = json.loads((GRAPHS / "moons_boundary.json").read_text())
+    doc["meta"]["presenter"] = {"plots": ["loss", "nonsense", 3, "gradients"], "size": 9}
+    path = tmp_path / "lesson.json"
+    path.write_text(json.dumps(doc))
+    _open(window, qtbot, path)
+    window.presenter.enter(full_screen=False)
+    assert window.presenter.page.names == ["loss", "gradients"]
+    said = window.statusBar().currentMessage() + " " + window.presenter.hint.text()
+    assert "'nonsense' is not a plot" in said or "'size'" in said
+    assert "'nonsense' is not a plot" in "\n".join(window.presenter.problems)
+    window.presenter.leave()
+
+
+def test_meta_presenter_is_read_as_untrusted():
+    assert lesson_plots({}) == (None, [])
+    assert lesson_plots({"presenter": {"plots": ["gan_losses", "loss"]}}) == (["gan_losses", "loss"], [])
+    names, problems = lesson_plots({"presenter": "large"})
+    assert names is None and "must be an object" in problems[0]
+    names, problems = lesson_plots({"presenter": {"plots": "loss"}})
+    assert names is None and "must be a list" in problems[0]
+    names, problems = lesson_plots({"presenter": {"plots": ["x" * 100_000]}})
+    assert names is None and len(problems[0]) < 300
+    names, problems = lesson_plots({"presenter": {"plots": ["loss", "metrics", "gradients",
+                                                            "boundary", "loss"]}})
+    assert names == ["loss", "metrics", "gradients"] and "boundary left out" in problems[0]
