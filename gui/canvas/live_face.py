@@ -3,7 +3,8 @@ node: the decoding block a strip of its reconstructions of a few fixed inputs (i
 reconstructions beneath), the coding block one bar per code unit (its mean activation). An RBM
 shows the same two rows and, beneath them, a few of its hidden units' weights as pictures (its
 filters: blue negative, white zero, orange positive). A GAN's Generator shows what it makes of a fixed batch of noise: pictures, or
-for two-dimensional data the points themselves.
+for two-dimensional data the points themselves. For data with two input features, each hidden
+layer hangs one picture per unit of its output over the input plane (UnitPicturesItem).
 
 Cheap to repaint: each new sample is turned once into a small QImage at its native pixel size
 (an 8x8 digit is 8x8 pixels), and paint() draws that image scaled to the card without smoothing,
@@ -13,11 +14,12 @@ session's overlay timer, at most five times a second.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from gui.canvas import style
+from gui.canvas.node_item import NODE_H, NODE_W, WEIGHT_NOTE_H
 from gui.plain_text import plain_tooltip
 from gui.theme import Theme
 from gui.training.tiles import bar_strip, dots, mosaic, weights
@@ -212,3 +214,142 @@ class LiveFaceItem(QGraphicsItem):
             r = QRectF(PAD, self.image_rect.bottom(), self.width - 2 * PAD, CAPTION_H)
             painter.drawText(r, Qt.AlignCenter,
                              QFontMetricsF(font).elidedText(self.caption, Qt.ElideRight, r.width()))
+
+
+# ---- hidden units over the input plane -------------------------------------------------------
+UNIT_COLUMNS = 4       # 16 units as a 4 x 4 block: tiles of ~40 scene pixels, 17 on screen at
+                       # the 42% that fits the moons lesson at 1280x720
+TILE_GAP = 3.0
+MORE_ROOM = 36.0       # below the card: the '+N more' pill grows past it when zoomed out
+
+
+class UnitPicturesItem(QGraphicsItem):
+    """Under a hidden layer's node: one small picture per unit (up to the engine's cap) of its
+    output over the input plane, x across and y up, blue negative, white zero, orange positive.
+    Each picture is a QImage at the grid's size, drawn smoothed into its tile: it is a smooth
+    function, not pixels."""
+
+    def __init__(self, parent: QGraphicsItem):
+        super().__init__()
+        self.width = NODE_W + 2 * OVERHANG
+        self.images: list[QImage] = []
+        self.tiles: list[QRectF] = []
+        self.height = 0.0
+        self.caption = ""
+        self.more = 0                      # units not drawn
+        self.shown: dict | None = None     # the engine's dict drawn
+        self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setParentItem(parent)
+        self.setZValue(-0.5)               # under the node's own badges and pills
+
+    def show_units(self, data: dict, node_id: str) -> None:
+        values = np.asarray(data.get("values", ()), np.float32)
+        if values.ndim != 3 or not len(values):
+            return
+        lo, hi = data.get("range", (-1.0, 1.0))
+        scaled = (values - lo) / max(hi - lo, 1e-12)
+        rgb = weights(np.clip(scaled, 0.0, 1.0))
+        self.prepareGeometryChange()
+        self.images = [to_qimage(img) for img in rgb]
+        k, units = len(values), int(data.get("units", len(values)))
+        self.more = max(0, units - k)
+        tile = (self.width - 2 * PAD - (UNIT_COLUMNS - 1) * TILE_GAP) / UNIT_COLUMNS
+        columns = min(UNIT_COLUMNS, k)
+        left = (self.width - columns * tile - (columns - 1) * TILE_GAP) / 2
+        self.tiles = [QRectF(left + (i % columns) * (tile + TILE_GAP),
+                             PAD + (i // columns) * (tile + TILE_GAP), tile, tile)
+                      for i in range(k)]
+        self.height = self.tiles[-1].bottom() + CAPTION_H
+        source = str(data.get("source", "")).partition(".")[0]
+        after = f" after {source}" if source and source != node_id else ""
+        self.caption = (f"units 1-{k} of {units}{after} · +{self.more} more" if self.more
+                        else f"{units} unit{'s' if units != 1 else ''}{after}")
+        self.shown = data
+        self.setToolTip(plain_tooltip(
+            f"What each unit of '{node_id}' outputs{after} at every point of the input plane "
+            f"(x across, y up, in the units the network is given): blue negative, white "
+            f"{(lo + hi) / 2:g}, orange positive, from {lo:.3g} to {hi:.3g}. "
+            + (f"The first {k} of its {units} units are drawn. " if self.more else "")
+            + "Redrawn a few times a second while the network learns."))
+        self.update()
+
+    def place(self, below: float) -> None:
+        """Hang the card `below` scene pixels under the top of its node."""
+        if self.pos() != QPointF(-OVERHANG, below):
+            self.setPos(-OVERHANG, below)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-1, -1, self.width + 2, self.height + MORE_ROOM + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if not self.images:
+            return
+        t = getattr(self.parentItem(), "theme", None)
+        if t is None:
+            return
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QPen(t.color("node_border"), 1.0))
+        painter.setBrush(t.color("node_body"))
+        painter.drawRoundedRect(QRectF(0, 0, self.width, self.height), 5, 5)
+        painter.setRenderHint(QPainter.SmoothPixmapTransform, True)
+        for image, rect in zip(self.images, self.tiles):
+            painter.drawImage(rect, image)
+        edge = QPen(t.color("node_border"), 0)          # cosmetic: a hairline at any zoom
+        painter.setPen(edge)
+        painter.setBrush(Qt.NoBrush)
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        for rect in self.tiles:
+            painter.drawRect(rect)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < style.TEXT_LOD:
+            return
+        painter.setRenderHint(QPainter.Antialiasing)
+        band = QRectF(PAD, self.tiles[-1].bottom(), self.width - 2 * PAD, CAPTION_H)
+        small = style.font("small")
+        if lod * small.pixelSize() >= style.MIN_TEXT_PX:
+            painter.setFont(small)
+            painter.setPen(t.color("node_muted"))
+            painter.drawText(band, Qt.AlignCenter,
+                             QFontMetricsF(small).elidedText(self.caption, Qt.ElideRight,
+                                                             band.width()))
+        elif self.more:
+            # zoomed out the caption would be unreadable; what must still be said is that
+            # units are missing, at the smallest size a room reads
+            font = style.sized_font(style.MIN_TEXT_PX / lod, True)
+            text = f"+{self.more} more"
+            metrics = QFontMetricsF(font)
+            w, h = metrics.horizontalAdvance(text) + metrics.height(), metrics.height() * 1.15
+            pill = QRectF(band.center().x() - w / 2, band.top() + 2, w, h)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(t.color("accent"))
+            painter.drawRoundedRect(pill, h / 2, h / 2)
+            painter.setFont(font)
+            painter.setPen(QColor("white"))
+            painter.drawText(pill, Qt.AlignCenter, text)
+
+
+def unit_card(node: QGraphicsItem) -> UnitPicturesItem | None:
+    """The unit pictures hanging under a node item, if any."""
+    return next((c for c in node.childItems() if isinstance(c, UnitPicturesItem)), None)
+
+
+def show_unit_pictures(scene, pictures: dict[str, dict]) -> None:
+    """Hang each layer's unit pictures under its node (pictures: node id -> the engine's
+    dict, engine/training/unit_pictures.py); nodes not named lose theirs."""
+    for item in scene.node_items():
+        data = pictures.get(item.node_id)
+        card = unit_card(item)
+        if data is None:
+            if card is not None:
+                scene.removeItem(card)
+            continue
+        if card is None:
+            card = UnitPicturesItem(item)
+        # an opened model's weight note sits under the card: hang the pictures below it
+        card.place(NODE_H + GAP + (WEIGHT_NOTE_H + 4 if item.weight_note else 0))
+        if card.shown is not data:
+            card.show_units(data, item.node_id)
+
+
+def clear_unit_pictures(scene) -> None:
+    show_unit_pictures(scene, {})

@@ -33,6 +33,7 @@ from engine import blocks
 from engine.graph import GraphDocument
 from engine.telemetry import DoneReport, ErrorReport, StartReport
 from engine.training.trainer import Run
+from gui.canvas.live_face import clear_unit_pictures, show_unit_pictures
 from gui.training import gradient_scale as scale
 from gui.training.badges import Thresholds, badges_for
 from gui.training.decode_mailbox import DecodeMailbox
@@ -40,6 +41,7 @@ from gui.training.gan_mailbox import GanMailbox, field
 from gui.training.gibbs_mailbox import GibbsMailbox
 from gui.training.phases import node_marks
 from gui.training.run_state import RunState
+from gui.training.unit_mailbox import UnitPicturesBox
 from gui.training.worker import TrainingWorker
 
 CANVAS_LEVELS = 49                # 1e-8..1e4 in quarter decades
@@ -104,6 +106,8 @@ class TrainingSession(QObject):
         self.mailbox = DecodeMailbox()          # decodes the training thread makes for the GUI
         self.gibbs_mailbox = GibbsMailbox()     # ...and Gibbs chains of RBMs
         self.gan_mailbox = GanMailbox()         # ...and a GAN's heat map, samples and arrows
+        self.units = UnitPicturesBox()          # ...and hidden units' pictures over a 2-D plane
+        self._units_pushed = 0                  # the set (serial) the canvas shows
         self._marks_pushed: dict | None = None  # what the canvas marks on pretrained nodes
         self._overlay_timer = QTimer(self)
         self._overlay_timer.setInterval(OVERLAY_INTERVAL_MS)
@@ -163,6 +167,7 @@ class TrainingSession(QObject):
     def _set_status(self, status: str) -> None:
         if status != self.status:
             self.status = status
+            self.units.eager = status == "paused"     # each single step shows its pictures
             self._sync_actions()
             self.state_changed.emit(status)
 
@@ -390,8 +395,11 @@ class TrainingSession(QObject):
         self.mailbox = DecodeMailbox()
         self.gibbs_mailbox = GibbsMailbox()
         self.gan_mailbox = GanMailbox()
+        self.units = UnitPicturesBox()
+        self.units.eager = paused
         self.worker = w = TrainingWorker(run, self.state, mailbox=self.mailbox,
-                                         mailboxes=(self.gibbs_mailbox, self.gan_mailbox))
+                                         mailboxes=(self.gibbs_mailbox, self.gan_mailbox),
+                                         units=self.units)
         w.pause_after_epochs = self.pause_after_epochs
         w.run_started.connect(self._on_started)
         w.epoch_ended.connect(self._on_epoch)
@@ -509,6 +517,12 @@ class TrainingSession(QObject):
         if serial and serial != self._faces_pushed:
             self._faces_pushed = serial
             self.scene.set_live_faces(images, codes, step)
+        serial, pictures = self.units.latest()
+        if serial != self._units_pushed:
+            self._units_pushed = serial
+            # a block that draws a face of its own keeps it
+            show_unit_pictures(self.scene, {k: v for k, v in pictures.items()
+                                            if k not in self._faces})
         colors, badges = self.overlay()
         key = (tuple((k, c.rgb()) for k, c in colors.items()), tuple(badges.items()))
         if key != self._overlay_pushed and (colors or self._overlay_pushed):
@@ -523,7 +537,9 @@ class TrainingSession(QObject):
     def _clear_canvas(self) -> None:
         self._overlay_pushed = None
         self._faces_pushed = 0
+        self._units_pushed = self.units.latest()[0]      # a reset keeps the old set off
         self._marks_pushed = None
         if self.scene is not None:
             self.scene.highlight_node(None, "")
             self.scene.clear_training_overlay()
+            clear_unit_pictures(self.scene)

@@ -20,6 +20,7 @@ from engine.training.trainer import Run
 from gui.training import boundary, gc_guard
 from gui.training.decode_mailbox import DecodeMailbox
 from gui.training.run_state import RunState
+from gui.training.unit_mailbox import UnitPicturesBox
 
 EMIT_INTERVAL_S = 0.02
 BOUNDARY_INTERVAL_S = 0.25
@@ -44,7 +45,8 @@ class TrainingWorker(QThread):
 
     def __init__(self, run: Run, state: RunState, parent=None,
                  mailbox: DecodeMailbox | None = None,
-                 mailboxes: tuple[DecodeMailbox, ...] = ()):
+                 mailboxes: tuple[DecodeMailbox, ...] = (),
+                 units: UnitPicturesBox | None = None):
         super().__init__(parent)
         self.engine_run = run
         self.state = state
@@ -52,6 +54,7 @@ class TrainingWorker(QThread):
         # Gibbs chains): served here between reports (decode_mailbox.py says why)
         self.mailbox = mailbox if mailbox is not None else DecodeMailbox()
         self.mailboxes = (self.mailbox, *mailboxes)
+        self.units = units                # hidden units' pictures over a 2-D input plane
         self._abort = False
         # --after-epochs: pause here, in the training thread, once this many epoch reports (all
         # phases together) have passed; a pause asked for from the GUI thread on the epoch signal
@@ -107,6 +110,7 @@ class TrainingWorker(QThread):
         state, last_emit, last_boundary = self.state, 0.0, 0.0
         draw_boundary, extent = False, None
         epochs_seen = 0
+        units = self.units
         for rep in gen:
             if self._abort:
                 gen.close()
@@ -120,6 +124,8 @@ class TrainingWorker(QThread):
                 if draw_boundary and now - last_boundary >= BOUNDARY_INTERVAL_S:
                     state.set_boundary(self._boundary(extent))
                     last_boundary = now
+                if units is not None:
+                    units.tick(self.engine_run, now)
                 if now - last_emit >= EMIT_INTERVAL_S:
                     self.progressed.emit(rep.epoch, rep.global_step)
                     last_emit = now
@@ -128,6 +134,8 @@ class TrainingWorker(QThread):
                 if epochs_seen == self.pause_after_epochs:
                     # the generator is suspended at this report: the next batch waits at the gate
                     self.engine_run.pause()
+                    if units is not None:
+                        units.sample(self.engine_run)     # the picture holds this epoch's
                 if draw_boundary:
                     state.set_boundary(self._boundary(extent))
                 self.epoch_ended.emit(rep)
@@ -136,8 +144,12 @@ class TrainingWorker(QThread):
                 if draw_boundary:
                     extent = boundary.extent_of(self.engine_run.context.data.train.x)
                     state.set_boundary(self._boundary(extent))
+                if units is not None:
+                    units.begin(self.engine_run)
                 self.run_started.emit(rep)
             elif isinstance(rep, DoneReport):
+                if units is not None:
+                    units.sample(self.engine_run)         # the last pictures stay after the run
                 self.run_done.emit(rep)
             elif isinstance(rep, ErrorReport):
                 self.run_failed.emit(rep)
