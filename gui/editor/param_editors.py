@@ -117,6 +117,8 @@ def lock_editor(editor: Editor, reason: str) -> None:
     editor.lock_reason = reason
     if isinstance(w, (QAbstractSpinBox, QLineEdit)):
         w.setReadOnly(True)
+        if isinstance(w, QAbstractSpinBox):
+            w.setButtonSymbols(QAbstractSpinBox.NoButtons)    # arrows that do nothing mislead
         w.setFocusPolicy(Qt.ClickFocus)        # Tab skips it; a click still selects to copy
     else:
         w.setEnabled(False)
