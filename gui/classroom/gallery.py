@@ -18,7 +18,7 @@ from gui.editor.controller import LOCKED_MESSAGE
 
 SHORTCUT = "Ctrl+Shift+L"        # Ctrl+L is Auto-layout
 SHOWN_AT_START_KEY = "gallery/shown_at_first_start"
-MAX_SIZE = (1180, 860)           # logical pixels: inside a 1280x720 window with room round it
+MAX_SIZE = (1480, 900)           # logical pixels; a 1280x720 window gets 1200x660
 
 
 class LessonGalleryCommand:
@@ -28,23 +28,31 @@ class LessonGalleryCommand:
         self.window = window
         self.folder = folder
         self.dialog: LessonGallery | None = None
+        self._built_for: tuple = ()
 
     def show(self) -> LessonGallery:
-        """Build the gallery afresh (a lesson file may have changed) and show it without
-        blocking; returns it."""
-        if self.dialog is not None and shiboken6.isValid(self.dialog):
-            self.dialog.close()
-            self.dialog.deleteLater()
+        """Show the gallery without blocking and return it. It is built again only when a lesson
+        file or the theme changed since it was last shown: building the cards is most of the
+        time it takes to appear."""
         w = self.window
-        self.dialog = LessonGallery(read_lessons(self.folder), w.theme, w.controller.doc.path, w)
-        self.dialog.chosen.connect(self.open_lesson)
+        lessons = read_lessons(self.folder)
+        key = (str(self.folder), w.theme.name, tuple((x.path, x.stamp) for x in lessons))
+        dialog = self.dialog
+        if dialog is None or not shiboken6.isValid(dialog) or key != self._built_for:
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.deleteLater()
+            dialog = self.dialog = LessonGallery(lessons, w.theme, w.controller.doc.path, w)
+            dialog.chosen.connect(self.open_lesson)
+            self._built_for = key
+        else:
+            dialog.mark_open(w.controller.doc.path)
+        dialog.say("")
         frame = w.geometry()
-        width = min(MAX_SIZE[0], max(480, frame.width() - 80))
-        height = min(MAX_SIZE[1], max(360, frame.height() - 60))
-        self.dialog.resize(width, height)
-        self.dialog.open()            # window-modal and non-blocking
-        self.dialog.focus_first()
-        return self.dialog
+        dialog.resize(min(MAX_SIZE[0], max(480, frame.width() - 80)),
+                      min(MAX_SIZE[1], max(360, frame.height() - 60)))
+        dialog.open()            # window-modal and non-blocking
+        dialog.focus_first()
+        return dialog
 
     def open_lesson(self, path: Path) -> bool:
         """Open `path` through the window's own open path (asking about unsaved changes);

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine import graph
@@ -50,6 +50,7 @@ class Lesson:
     order: int = NO_ORDER
     doc: graph.GraphDocument | None = None      # for the thumbnail; None when unreadable
     error: str = ""                             # one line; "" when the file was read
+    stamp: tuple[int, int] = (0, 0)             # the file's mtime (ns) and size when read
 
     @property
     def readable(self) -> bool:
@@ -85,6 +86,7 @@ def read_lesson(path: Path) -> Lesson:
         lesson = _unreadable(path, f"{type(exc).__name__}: {exc}")
     else:
         lesson = _from_meta(path, doc)
+    lesson = replace(lesson, stamp=stamp)
     _read[path] = (stamp, lesson)
     return lesson
 

@@ -28,23 +28,20 @@ _cache: dict[tuple, QPixmap] = {}
 
 def thumbnail(lesson: Lesson, theme: Theme, width: int, height: int, dpr: float = 1.0) -> QPixmap:
     """The lesson's network fitted into width x height logical pixels (cached)."""
-    try:
-        info = lesson.path.stat()
-        stamp = (info.st_mtime_ns, info.st_size)
-    except OSError:
-        stamp = None
-    key = (str(lesson.path), stamp, width, height, round(dpr, 2), theme.name)
+    key = (str(lesson.path), lesson.stamp, width, height, round(dpr, 2), theme.name)
     pixmap = _cache.get(key)
     if pixmap is None:
         pixmap = QPixmap(max(1, round(width * dpr)), max(1, round(height * dpr)))
         pixmap.setDevicePixelRatio(dpr)
         pixmap.fill(theme.color("canvas"))
-        if lesson.doc is not None:
-            painter = QPainter(pixmap)
-            try:
+        painter = QPainter(pixmap)
+        try:
+            if lesson.doc is not None:
                 draw_network(painter, lesson.doc, theme, QRectF(0, 0, width, height))
-            finally:
-                painter.end()
+            else:
+                _draw_unreadable(painter, theme, QRectF(0, 0, width, height))
+        finally:
+            painter.end()
         _cache[key] = pixmap
     return pixmap
 
@@ -125,3 +122,16 @@ def _draw_block(painter: QPainter, theme: Theme, node_id: str, block_type: str, 
     text = QFontMetricsF(font).elidedText(node_id, Qt.ElideRight, low.width())
     painter.drawText(low, Qt.AlignCenter, text)
     painter.restore()
+
+
+def _draw_unreadable(painter: QPainter, theme: Theme, area: QRectF) -> None:
+    """A block outline in dashes where the network would be: there is none to show."""
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setPen(QPen(theme.color("node_border"), 1.5, Qt.DashLine))
+    painter.setBrush(Qt.NoBrush)
+    block = QRectF(0, 0, NODE_W * MAX_SCALE * 1.6, NODE_H * MAX_SCALE * 1.6)
+    block.moveCenter(area.center())
+    painter.drawRoundedRect(block, RADIUS, RADIUS)
+    painter.setFont(canvas_font(LABEL_PX * 2, True))
+    painter.setPen(theme.color("muted"))
+    painter.drawText(block, Qt.AlignCenter, "?")

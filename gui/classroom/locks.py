@@ -45,7 +45,7 @@ class LessonLocksView(QObject):
         act.setCheckable(True)
         act.setToolTip(UNLOCK_TIP)
         act.setStatusTip(UNLOCK_TIP)
-        act.triggered.connect(self.controller.set_lesson_unlocked)
+        act.triggered.connect(self._unlock)
         self.window.addAction(act)
         menu = _menu(self.window, "&Edit")
         if menu is not None:
@@ -68,6 +68,12 @@ class LessonLocksView(QObject):
         self.window.status.addPermanentWidget(box)
         box.setVisible(False)
         return box
+
+    def _unlock(self, unlocked: bool) -> None:
+        self.controller.set_lesson_unlocked(unlocked)
+        if unlocked:
+            self.window.status.say("Lesson unlocked for this session: everything can be edited; "
+                                   "the file keeps its locks for the next student")
 
     def dock(self, name: str) -> QDockWidget | None:
         return self.window.findChild(QDockWidget, f"{name}_dock")

@@ -172,8 +172,9 @@ def test_a_broken_lesson_gets_a_one_line_card_and_the_others_still_open(window, 
     broken = _card(dialog, "broken.json")
     assert not broken.isEnabled() and broken.lesson.topic == UNREADABLE_TOPIC
     line = broken.question_label.text()
-    assert "\n" not in line and line.startswith("Cannot be opened") and "not valid JSON" in broken.toolTip()
-    assert not broken.question_label.wordWrap()
+    assert "\n" not in line and line.startswith("Not valid JSON") and not broken.question_label.wordWrap()
+    assert broken.question_label.fontMetrics().horizontalAdvance(line) <= broken.question_label.width()
+    assert "cannot be opened: not valid JSON (line 2, column" in broken.toolTip()
     assert "format" in _card(dialog, "not_a_graph.json").toolTip()
     _click(qtbot, broken)
     assert window.errors == [] and dialog.isVisible(), "a broken card opens nothing"
@@ -238,3 +239,35 @@ def test_screenshot_mode_never_shows_it(tmp_path, monkeypatch):
     png = tmp_path / "shot.png"
     assert gui_app.main([str(gui_app.DEFAULT_LESSON), "--screenshot", str(png), "--size", "800x600"]) == 0
     assert png.exists() and shown == []
+
+
+def test_shown_again_it_is_reused_until_a_lesson_file_changes(window, qtbot, tmp_path):
+    for name in ("mlp_digits.json", "vae.json"):
+        shutil.copy(GRAPHS / name, tmp_path / name)
+    window.lesson_gallery.folder = tmp_path
+    first = window.lesson_gallery.show()
+    _click(qtbot, _card(first, "vae.json"))
+    again = window.lesson_gallery.show()
+    assert again is first, "nothing changed: the same cards"
+    assert _card(again, "vae.json").property("current") and not _card(again, "mlp_digits.json").property("current")
+    again.reject()
+    data = json.loads((tmp_path / "mlp_digits.json").read_text(encoding="utf-8"))
+    data["meta"]["question"] = "A question asked today?"
+    (tmp_path / "mlp_digits.json").write_text(json.dumps(data), encoding="utf-8")
+    rebuilt = window.lesson_gallery.show()
+    assert rebuilt is not first
+    assert _card(rebuilt, "mlp_digits.json").question_label.text() == "A question asked today?"
+
+
+def test_a_topic_in_the_list_scrolls_its_heading_into_view(window, qtbot):
+    dialog = window.lesson_gallery.show()
+    qtbot.waitExposed(dialog)
+    row = [topic for topic, _g, _c in dialog.sections].index("GANs")
+    item = dialog.topics.item(row)
+    assert item.text().startswith("GANs")
+    qtbot.mouseClick(dialog.topics.viewport(), Qt.LeftButton,
+                     pos=dialog.topics.visualItemRect(item).center())
+    heading = dialog.headings[row]
+    top = heading.mapTo(dialog.scroll.viewport(), QPoint(0, 0)).y()
+    assert 0 <= top < dialog.scroll.viewport().height() // 2, "the heading near the top of the view"
+    assert dialog.topics.currentRow() == row
