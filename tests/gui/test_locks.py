@@ -114,6 +114,7 @@ def test_unlock_lesson_lifts_every_lock_and_checking_it_again_puts_them_back(loc
     assert act in w.menuBar().actions()[1].menu().actions()       # Edit menu
     act.trigger()
     assert act.isChecked()
+    assert _status(w).startswith("Lesson unlocked for this session")
     assert w.palette_dock.isVisible() and w.palette_dock.toggleViewAction().isEnabled()
     assert not w.scene.node_item("data").lock_badge.isVisible()
     w.scene.select_nodes(["h1"])
