@@ -50,6 +50,8 @@ class LessonGalleryCommand:
         frame = w.geometry()
         dialog.resize(min(MAX_SIZE[0], max(480, frame.width() - 80)),
                       min(MAX_SIZE[1], max(360, frame.height() - 60)))
+        # over the middle of the window, where a teacher's eyes already are
+        dialog.move(frame.center() - dialog.rect().center())
         dialog.open()            # window-modal and non-blocking
         dialog.focus_first()
         return dialog
