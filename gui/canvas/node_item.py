@@ -211,7 +211,7 @@ class NodeItem(QGraphicsItem):
         self.ports: dict[tuple[str, bool], PortItem] = {}
         for names, is_out in ((inputs, False), (outputs, True)):
             for i, name in enumerate(names):
-                y = _port_y(i, len(names))
+                y = port_y(i, len(names))
                 self.ports[(name, is_out)] = PortItem(self, name, is_out, QPointF(NODE_W if is_out else 0, y))
         self.badge = BadgeItem(self)
         self.badge.setVisible(False)
@@ -537,7 +537,7 @@ class NodeItem(QGraphicsItem):
         painter.drawText(r, Qt.AlignCenter, text)
 
 
-def _port_y(i: int, n: int) -> float:
+def port_y(i: int, n: int) -> float:
     """A lone port sits on the parameter-count row; two ports take one row each."""
     if n > 2:
         return HEADER_H + (NODE_H - HEADER_H) * (i + 0.5) / n

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, Q
 from engine import blocks
 from engine.graph import GraphDocument
 from gui.canvas.edge_item import curve
-from gui.canvas.node_item import NODE_H, NODE_W, RADIUS, _port_y
+from gui.canvas.node_item import NODE_H, NODE_W, RADIUS, port_y
 from gui.classroom.gallery_catalog import Lesson
 from gui.theme import Theme, canvas_font
 
@@ -90,7 +90,7 @@ def _port_at(doc: GraphDocument, ports: dict, node_id: str, port: str, is_output
     names = ports[node_id][1 if is_output else 0]
     x, y = doc.nodes[node_id].pos
     i = names.index(port) if port in names else 0
-    dy = _port_y(i, len(names)) if port in names else NODE_H / 2
+    dy = port_y(i, len(names)) if port in names else NODE_H / 2
     return QPointF(x + (NODE_W if is_output else 0), y + dy)
 
 
