@@ -63,6 +63,12 @@ class Loop:
         return steps
 
     def reports(self) -> Iterator[Report]:
+        try:
+            yield from self._reports()
+        finally:
+            self.watch.close()
+
+    def _reports(self) -> Iterator[Report]:
         t0 = time.perf_counter()
         ctx, model = self.ctx, self.ctx.model
         phases = self.plan.phases()

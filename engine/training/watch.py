@@ -43,7 +43,31 @@ class GradientWatch:
         self._keep_views = False
         self._on_host = all(t.device.type == "cpu" and t.dtype in (torch.float32, torch.float64)
                             for t in self.tensors)
+        # On the CPU each watched gradient's size is taken by a hook the moment backward has
+        # written it, while its memory is still in the cache: read after backward returns, the
+        # same sums cost a digits MLP about 35 us a step against 15. A tensor whose hook did not
+        # fire this step (no backward: an RBM's numpy update; frozen: a GAN's other network) is
+        # read afterwards as before.
+        self._hooked: list[float | None] = [None] * len(self.tensors)
+        self._hooks = ([t.register_post_accumulate_grad_hook(self._hook(i))
+                        for i, t in enumerate(self.tensors) if t.requires_grad]
+                       if self._on_host and level != "off" else [])
         self.epoch_started()
+
+    def _hook(self, i: int):
+        hooked = self._hooked
+
+        def size_of_new_gradient(t: torch.Tensor) -> None:
+            a = t.grad.numpy().reshape(-1)
+            with np.errstate(over="ignore", invalid="ignore"):
+                hooked[i] = math.sqrt(float(np.dot(a, a)))
+        return size_of_new_gradient
+
+    def close(self) -> None:
+        """Take the hooks off the model's tensors (the model outlives its run)."""
+        for h in self._hooks:
+            h.remove()
+        self._hooks = []
 
     def epoch_started(self) -> None:
         self._raw_sum: Any = None
@@ -105,7 +129,12 @@ class GradientWatch:
         return value, math.isfinite(value) and math.isfinite(sum(raw_l)), raw_l, used_l
 
     def _host_sizes(self) -> list[float]:
-        norms = _host_norms(self.tensors, self._views if self._keep_views else None)
+        hooked = self._hooked
+        if None in hooked:
+            norms = _host_norms(self.tensors, self._views if self._keep_views else None, hooked)
+        else:
+            norms = hooked[:]
+        hooked[:] = [None] * len(hooked)
         if self._owner is None:
             return norms
         squares = [0.0] * len(self.ids)
@@ -153,15 +182,20 @@ class GradientWatch:
         return {i: s / steps for i, s in zip(self.ids, used)}, raw_d
 
 
-def _host_norms(tensors: list[torch.Tensor], views: list | None = None) -> list[float]:
+def _host_norms(tensors: list[torch.Tensor], views: list | None = None,
+                known: list[float | None] | None = None) -> list[float]:
     """The L2 norms of CPU tensors' gradients, read with numpy (no torch call). Squares are
     summed in the gradient's own precision, as torch's norm does, so a float32 gradient past
     about 1e19 reads as infinite here exactly as it did there. `views`, one slot per tensor,
     keeps (gradient tensor, its memory as a flat array) from call to call: a plan that reuses its
-    gradient tensors (an RBM's numpy CD step) is then read with one call each."""
+    gradient tensors (an RBM's numpy CD step) is then read with one call each. `known` holds
+    sizes already taken (None where not), which are used as they are."""
     out = []
     with np.errstate(over="ignore", invalid="ignore"):
         for i, t in enumerate(tensors):
+            if known is not None and known[i] is not None:
+                out.append(known[i])
+                continue
             g = t.grad
             if g is None:
                 out.append(0.0)
