@@ -343,6 +343,19 @@ def predict_panel(app, out: Path) -> None:
     finish(app, w, out / "predict_panel.png")
 
 
+def presenter_mode(app, out: Path) -> None:
+    """The deep sigmoid lesson in presenter mode at projector size, paused after 8 epochs: the
+    whole graph, and its loss and gradient plots large. At a set size, not full screen: the
+    offscreen screen has a size of its own."""
+    w = window_for(app, "deep_sigmoid.json")
+    w.resize(1280, 720)
+    settle(app)
+    w.presenter.enter(full_screen=False)
+    w.presenter.hint.dismiss()           # it fades a few seconds in: the run takes longer
+    w.run_for_screenshot(8)
+    finish(app, w, out / "presenter_mode.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
@@ -352,7 +365,7 @@ def main(argv: list[str]) -> int:
                  clipped_mid_run, decision_boundary, autoencoder_mid_run, autoencoder_canvas,
                  latent_explorer, dbn_pretraining, dbn_canvas, dbn_fine_tuning, rbm_gibbs,
                  gan_ring_mid_run, gan_ring_trained, gan_digits_mid_run, gan_digits_trained,
-                 predict_panel):
+                 predict_panel, presenter_mode):
         if not only or shot.__name__ in only:
             shot(app, out)
     if not only or "autoencoder_mid_run_720p" in only:

@@ -41,6 +41,13 @@ def _gan_field(dash, page: QWidget) -> GanFieldView:
     return GanFieldView(GanSampler(s, page), lambda: s.status == "running")
 
 
+def _boundary() -> BoundaryView:
+    view = BoundaryView()
+    # empty, it would autorange over nothing (ticks at 1e-28) until the first picture sets it
+    view.frame.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+    return view
+
+
 # name -> what it shows (for messages and the docs) and how to make its view for a dashboard,
 # given the page it goes on (what its helpers live and die with)
 PLOTS: dict[str, tuple[str, Callable[[Any, QWidget], Any]]] = {
@@ -48,7 +55,7 @@ PLOTS: dict[str, tuple[str, Callable[[Any, QWidget], Any]]] = {
     "metrics": ("accuracy (or R²) per epoch", lambda d, _page: MetricsView()),
     "gradients": ("gradient norm per layer", lambda d, _page: GradBarsView(d.session.thresholds)),
     "gradient_history": ("gradient norm over time", lambda d, _page: HeatStripView()),
-    "boundary": ("the decision boundary", lambda d, _page: BoundaryView()),
+    "boundary": ("the decision boundary", lambda d, _page: _boundary()),
     "confusion": ("the confusion matrix", lambda d, _page: ConfusionView()),
     "reconstructions": ("an autoencoder's reconstructions", lambda d, _page: ReconstructionsView()),
     "code": ("an autoencoder's code", lambda d, _page: CodeView(d.session.node_params)),
@@ -206,4 +213,7 @@ def _thicken(item: Any, scale: float) -> None:
         if getattr(item, "label", None) is not None:
             item.label.setFont(_bigger(QFont(), TICK_PT * scale))
     elif isinstance(item, pg.TextItem):
-        item.setFont(_bigger(item.textItem.font(), TICK_PT * scale))
+        # words inside a plot (a picture's row names, a matrix's counts) have only the room
+        # their plot leaves them: a legend's growth, not the ticks'
+        font = item.textItem.font()
+        item.setFont(_bigger(font, font.pointSizeF() * LEGEND))

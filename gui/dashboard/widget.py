@@ -384,7 +384,7 @@ class DashboardWidget(QWidget):
         self.tabs.hide()
         self.layout().addWidget(content, 1)
         content.show()
-        self.refresh()
+        self._refresh_if_run()
 
     def show_tabs(self) -> None:
         """The tabs again, as they were, after `show_large`. Its content is hidden, not deleted:
@@ -397,7 +397,12 @@ class DashboardWidget(QWidget):
         self.layout().removeWidget(content)
         content.hide()
         self.tabs.show()
-        self.refresh()
+        self._refresh_if_run()
+
+    def _refresh_if_run(self) -> None:
+        # before any run a drawing would tell the progress line "Preparing data and model…"
+        if self.session.state.start is not None:
+            self.refresh()
 
     def available_views(self) -> list[str]:
         return [n for i, n in enumerate(NAMES) if self.tabs.isTabVisible(i)]
