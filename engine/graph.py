@@ -17,12 +17,13 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import GraphError, Problem
 from engine.errors import brief as _brief
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 FORMAT_NAME = "deepcanvas-graph"
 FORMAT_VERSION = 1
@@ -119,6 +120,7 @@ class GraphDocument:
         return [e for e in self.edges if e.src == node_id and (port is None or e.src_port == port)]
 
     def digraph(self) -> nx.DiGraph:
+        import networkx as nx      # about half a second to import: only the editor's tools need it
         g = nx.DiGraph()
         g.add_nodes_from(self.nodes)
         for e in self.edges:

@@ -1,13 +1,13 @@
-"""What the app imports at start stays light: scikit-learn, scipy and pandas each take a third
-of a second to a second to import, so they wait until a run, a CSV file or a synthetic data set
-needs them. Each probe runs in a fresh interpreter, where nothing else has imported them."""
+"""What the app imports at start stays light: scikit-learn, scipy, pandas and networkx each take
+a third of a second to a second to import, so they wait until a run, a CSV file, a synthetic data
+set or an editor tool (auto-layout) needs them. Each probe runs in a fresh interpreter, where nothing else has imported them."""
 import json
 import subprocess
 import sys
 
 from tests.conftest import ROOT
 
-HEAVY = ("sklearn", "scipy", "pandas")
+HEAVY = ("sklearn", "scipy", "pandas", "networkx")
 
 PROBE = """
 import json, sys
@@ -26,7 +26,7 @@ def probe(lesson: str) -> dict:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def test_the_first_lesson_is_analysed_without_sklearn_scipy_or_pandas():
+def test_the_first_lesson_is_analysed_without_sklearn_scipy_pandas_or_networkx():
     out = probe("mlp_digits.json")
     assert out["problems"] == []
     assert out["loaded"] == []
