@@ -43,7 +43,7 @@ class QuickControls(QGroupBox):
         form.addRow("hidden activation", self.activation)
         form.addRow("regularisation", self.regulariser)
         form.addRow("strength", self.strength)
-        hint = QLabel("Each click or slider move here is one step: Ctrl+Z takes it back.")
+        hint = QLabel("Each change here is one step: Ctrl+Z takes it back.")
         hint.setObjectName("FormHelp")
         hint.setWordWrap(True)
         form.addRow(hint)

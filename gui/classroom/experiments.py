@@ -8,7 +8,7 @@ now holds. While a run trains, editing is locked, and the controls say so.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QScrollArea, QTabWidget, QWidget
 
 from gui.classroom.experiment_dataset import DatasetPicker
 from gui.classroom.experiment_quick import QuickControls
@@ -61,11 +61,19 @@ def install(window) -> None:
     dock = QDockWidget("Experiment", window)
     dock.setObjectName("experiment_dock")
     dock.setWidget(panel)
-    dock.visibilityChanged.connect(panel.set_shown)
     window.addDockWidget(Qt.BottomDockWidgetArea, dock)
-    # wide and short, like the dashboard: six thumbnails in a row read well under the canvas
+    # wide and short, like the dashboard: six thumbnails in a row read well under the canvas.
+    # The tabs stand on the left: a tab bar below would take its height from the dashboard's
+    # plots, which at 1280x720 have none to spare (the loss legend covered its curve)
+    window.setTabPosition(Qt.BottomDockWidgetArea, QTabWidget.West)
+    # tabified while hidden: tabifying a shown dock while another group of tabs exists (Lesson,
+    # Predict) leaves a second, unused tab bar that Qt 6.11 draws over the status bar's corner
+    dock.hide()
     window.tabifyDockWidget(window.dashboard_dock, dock)
+    dock.show()
     window.dashboard_dock.raise_()
+    # connected once the dock sits behind the Dashboard: tabifying shows it for a moment
+    dock.visibilityChanged.connect(panel.set_shown)
     window.panels_menu.addAction(dock.toggleViewAction())
     window.experiment_dock, window.experiment_panel = dock, panel
     for action in (window.menu_actions.theme_light, window.menu_actions.theme_dark):

@@ -7,7 +7,7 @@ import copy
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionSlider, QTabBar
 
 from engine import graph
 from gui.classroom.experiment_dataset import SYNTHETIC_ONLY
@@ -313,3 +313,13 @@ def test_the_panel_draws_its_thumbnails_only_once_its_tab_is_shown(window, qtbot
     window.experiment_dock.raise_()
     qtbot.waitUntil(lambda: panel.shown)
     assert not any(b.icon().isNull() for b in panel.picker.thumbs.values())
+
+
+def test_the_tabs_stand_beside_the_dashboard_and_no_stray_tab_bar_shows(window, qtbot):
+    # a tab bar below would take its height from the dashboard's plots
+    inside = [tb for tb in window.findChildren(QTabBar)
+              if tb.parent() is window and tb.isVisible() and window.rect().intersects(tb.geometry())]
+    ours = [tb for tb in inside if "Experiment" in [tb.tabText(i) for i in range(tb.count())]]
+    assert len(ours) == 1
+    assert ours[0].shape() in (QTabBar.RoundedWest, QTabBar.TriangularWest)
+    assert sorted(ours[0].tabText(i) for i in range(ours[0].count())) == ["Dashboard", "Experiment"]
