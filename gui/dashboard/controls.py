@@ -179,8 +179,13 @@ class RunControls(QWidget):
             # it measures the whole run, every phase at its own steps per epoch
             value = min(snap.run_step, snap.total_steps) * 100 // snap.total_steps
             if value != self.progress.value() or self.progress.maximum() != 100:
+                # QProgressBar.setValue repaints at once (a synchronous paint on the GUI thread
+                # at every percent, seen in profiles of a run); with updates off it only
+                # schedules one, painted with the next frame
+                self.progress.setUpdatesEnabled(False)
                 self.progress.setRange(0, 100)
                 self.progress.setValue(value)
+                self.progress.setUpdatesEnabled(True)
         # a run in phases (an RBM stack's pretraining, then fine-tuning) names the phase on the
         # bar: the line beside it counts epochs and steps within the phase
         phase = (snap.phases.label(snap.phase or snap.phases.names[0])
