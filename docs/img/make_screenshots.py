@@ -356,6 +356,36 @@ def presenter_mode(app, out: Path) -> None:
     finish(app, w, out / "presenter_mode.png")
 
 
+def moons_unit_pictures(app, out: Path) -> None:
+    """The two-moons lesson after 30 epochs, its canvas at 100% around h1, a1 and h2: each hidden
+    unit's output over the plane on its layer's card. (The guide's picture of the whole window,
+    moons_unit_pictures.png, is the command line's: `python main.py graphs/moons_boundary.json
+    --screenshot docs/img/moons_unit_pictures.png --size 1280x720 --after-epochs 30`.)"""
+    w = window_for(app, "moons_boundary.json")
+    w.resize(1280, 720)
+    _fit(app, w)
+    w.run_for_screenshot(30)
+    settle(app)
+    # the canvas at 100% around h1, a1 and h2, drawn from the scene itself: at 1280x720 the
+    # canvas pane is shorter than a card
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+
+    h1, h2 = w.scene.node_item("h1"), w.scene.node_item("h2")
+    left, right = h1.sceneBoundingRect().left() - 40, h2.sceneBoundingRect().right() + 40
+    region = QRectF(left, h1.scenePos().y() - 10, right - left, 290)
+    image = QImage(int(region.width()), int(region.height()), QImage.Format_RGB32)
+    painter = QPainter(image)
+    painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+    w.scene.render(painter, QRectF(image.rect()), region)
+    painter.end()
+    image.save(str(out / "moons_unit_pictures_100.png"))
+    print(out / "moons_unit_pictures_100.png")
+    w.session.shutdown()
+    w.controller.undo_stack.setClean()
+    w.close()
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
@@ -370,6 +400,8 @@ def main(argv: list[str]) -> int:
             shot(app, out)
     if not only or "autoencoder_mid_run_720p" in only:
         autoencoder_mid_run(app, out, (1280, 720))
+    if not only or "moons_unit_pictures" in only:
+        moons_unit_pictures(app, out)
     return 0
 
 

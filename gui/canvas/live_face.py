@@ -259,11 +259,12 @@ class UnitPicturesItem(QGraphicsItem):
         self.tiles = [QRectF(left + (i % columns) * (tile + TILE_GAP),
                              PAD + (i // columns) * (tile + TILE_GAP), tile, tile)
                       for i in range(k)]
-        self.height = self.tiles[-1].bottom() + CAPTION_H
+        # a line of words only where units are missing: a full card keeps clear of the wires
+        # that lessons run under their rows (moons: the targets' wire, 14 px below)
+        self.height = self.tiles[-1].bottom() + (CAPTION_H if units > k else PAD)
         source = str(data.get("source", "")).partition(".")[0]
         after = f" after {source}" if source and source != node_id else ""
-        self.caption = (f"units 1-{k} of {units}{after} · +{self.more} more" if self.more
-                        else f"{units} unit{'s' if units != 1 else ''}{after}")
+        self.caption = f"units 1-{k} of {units} · +{self.more} more" if self.more else ""
         self.shown = data
         self.setToolTip(plain_tooltip(
             f"What each unit of '{node_id}' outputs{after} at every point of the input plane "
@@ -301,7 +302,7 @@ class UnitPicturesItem(QGraphicsItem):
         for rect in self.tiles:
             painter.drawRect(rect)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod < style.TEXT_LOD:
+        if lod < style.TEXT_LOD or not self.caption:
             return
         painter.setRenderHint(QPainter.Antialiasing)
         band = QRectF(PAD, self.tiles[-1].bottom(), self.width - 2 * PAD, CAPTION_H)

@@ -37,14 +37,19 @@ class UnitPicturesBox:
     def begin(self, run: Any) -> bool:
         """At the run's start report: find the hidden layers and the plane once, and make the
         first set. A run whose data has not two input features costs nothing after this."""
-        ctx = run.context
-        x = ctx.data.train.x if ctx is not None else None
-        self.active = x is not None and unit_pictures.two_features(x)
+        try:
+            ctx = run.context
+            x = ctx.data.train.x if ctx is not None else None
+            self.active = x is not None and unit_pictures.two_features(x)
+            if self.active:
+                self._layers = unit_pictures.hidden_layers(ctx.model)
+                self.active = bool(self._layers)
+            if self.active:
+                self._extent = unit_pictures.plane_extent(x)
+        except Exception as exc:  # noqa: BLE001 - a picture must never stop the training
+            self.active = False
+            self.problem = f"no unit pictures: {type(exc).__name__}: {exc}"
         if self.active:
-            self._layers = unit_pictures.hidden_layers(ctx.model)
-            self.active = bool(self._layers)
-        if self.active:
-            self._extent = unit_pictures.plane_extent(x)
             self.sample(run)
         return self.active
 

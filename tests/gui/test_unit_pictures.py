@@ -46,7 +46,7 @@ def test_moons_hidden_layers_show_one_picture_per_unit_until_a_reset(window, qtb
         assert card.shown["source"] == {"h1": "a1.out", "h2": "a2.out"}[nid]
         assert len({card.images[i].constBits().tobytes() for i in range(16)}) == 16
         assert not np.allclose(values[0], values[1])
-        assert "after a" in card.caption
+        assert f"outputs after a{nid[1]}" in card.toolTip() and card.caption == ""
         assert card.isVisible() and card.scene() is window.scene
     # a single step while paused brings the pictures of the new weights
     s.step_action.trigger()
@@ -83,3 +83,16 @@ def test_data_with_more_than_two_features_gets_no_pictures(window, qtbot):
     assert _cards(window) == {}
     s.stop()
     qtbot.waitUntil(lambda: s.status == "idle", timeout=20_000)
+
+
+def test_a_run_the_pictures_cannot_read_trains_on_without_them():
+    from types import SimpleNamespace
+
+    from gui.training.unit_mailbox import UnitPicturesBox
+
+    box = UnitPicturesBox()
+    assert not box.begin(SimpleNamespace(context=SimpleNamespace(model=None)))
+    assert box.latest() == (0, {}) and "no unit pictures" in box.problem
+    box.active = True          # a set that fails mid-run stops the pictures, not the run
+    box.sample(SimpleNamespace(context=None))
+    assert not box.active and "unit pictures stopped" in box.problem
