@@ -107,19 +107,25 @@ class DatasetPicker(QGroupBox):
             self.controller.set_param(node, param, value)
         self.refresh()
 
+    def _why_not(self, source: Source, param: str) -> str:
+        """Why the Dataset's `param` cannot be changed now, or ""."""
+        if source.node is None:
+            return source.reason
+        if self.controller.locked:
+            return LOCKED_MESSAGE
+        return self.controller.lesson_locks.why_param(source.node, param) or ""
+
     # ---- following the document ------------------------------------------------------------------
     def refresh(self) -> None:
         doc = self.controller.doc
         self.source = source = data_source(doc)
-        locked = self.controller.locked
         params = {}
         if source.node is not None:
             node = doc.nodes[source.node]
             params = blocks.get(node.type).resolve(node.params)
-        why = LOCKED_MESSAGE if locked and source.node else source.reason
+        why = self._why_not(source, "source")
         self.reason.setText(why)
         self.reason.setVisible(bool(why))
-        noise = number_or(params.get("noise"), 0.1)
         theme = self._theme()
         # the chosen set must show from the back of the room, not only as a sunken button
         self.setStyleSheet(f"QToolButton {{ border: 2px solid transparent; border-radius: 4px; "
@@ -129,14 +135,16 @@ class DatasetPicker(QGroupBox):
             pix, classes = thumbnail(name, THUMB_NOISE.get(name, 0.04), THUMB_PX, theme)
             b.setIcon(QIcon(pix))
             b.setChecked(source.name == name)
-            b.setEnabled(source.node is not None and not locked)
+            b.setEnabled(not why)
             b.setToolTip(why or f"{name}: {ABOUT.get(name, '')}, {classes} classes. "
                                 f"Click to train on it.")
-        self.noise.show_value(noise)
+        self.noise.show_value(number_or(params.get("noise"), 0.1))
         self.samples.show_value(number_or(params.get("n_samples"), 500))
         self.test_split.show_value(number_or(params.get("test_split"), 0.2))
-        synthetic_why = why or ("" if source.synthetic else SYNTHETIC_ONLY)
-        for slider, reason in ((self.noise, synthetic_why), (self.samples, synthetic_why),
-                               (self.test_split, why)):
+        for slider, param in ((self.noise, "noise"), (self.samples, "n_samples"),
+                              (self.test_split, "test_split")):
+            reason = self._why_not(source, param)
+            if not reason and param != "test_split" and not source.synthetic:
+                reason = SYNTHETIC_ONLY
             slider.setEnabled(not reason)
             slider.setToolTip(reason)

@@ -50,20 +50,22 @@ class QuickControls(QGroupBox):
 
     # ---- edits -----------------------------------------------------------------------------------
     def set_lr(self, value: float) -> bool:
-        done = self.controller.set_training("lr", float(value))
+        done = not self._refused(self._why_lr()) and self.controller.set_training("lr", float(value))
         self.refresh()
         return done
 
     def set_hidden_activation(self, fn: str) -> bool:
-        """Every hidden layer's activation to `fn` in one undo step; the output's stays."""
+        """Every hidden layer's activation to `fn` in one undo step; the output's stays. A lesson
+        lock on any of them refuses the whole change: half of it would be a different lesson."""
         doc = self.controller.doc
+        targets = hidden_activations(doc, self.controller.analysis)
         changes = []
-        for t in hidden_activations(doc, self.controller.analysis):
+        for t in targets:
             node = doc.nodes[t.node]
             if fn in t.choices and blocks.get(node.type).resolve(node.params).get(t.param) != fn:
                 changes.append(t)
         done = False
-        if changes and not self.controller.locked:
+        if changes and not self._refused(self._why_activation(changes)):
             stack = self.controller.undo_stack
             stack.beginMacro(f"Every hidden activation to {fn}")
             for t in changes:
@@ -85,7 +87,7 @@ class QuickControls(QGroupBox):
                 wanted[key] = None
         changes = {k: v for k, v in wanted.items() if training.get(k) != v}
         done = False
-        if changes and not self.controller.locked:
+        if changes and not self._refused(self._why_regularisation()):
             stack = self.controller.undo_stack
             stack.beginMacro(f"Regularisation: {kind}" + (f" {strength:g}" if kind != "none" else ""))
             for key, value in changes.items():
@@ -95,16 +97,42 @@ class QuickControls(QGroupBox):
         self.refresh()
         return done
 
+    def _refused(self, why: str) -> bool:
+        if why:
+            self.controller.message.emit(why)
+        return bool(why)
+
+    # ---- why a control is off: a run trains, the lesson locks it, or nothing to change ----------
+    def _why_lr(self) -> str:
+        if self.controller.locked:
+            return LOCKED_MESSAGE
+        doc = self.controller.doc
+        ignored = settings.ignored(doc.training, blocks.plans_of(doc.nodes.values())).get("lr")
+        return (self.controller.lesson_locks.why_training("lr")
+                or (f"lr: {ignored}" if ignored else ""))
+
+    def _why_activation(self, targets: list) -> str:
+        if self.controller.locked:
+            return LOCKED_MESSAGE
+        if not targets:
+            return NO_HIDDEN
+        locks = self.controller.lesson_locks
+        return next(filter(None, (locks.why_param(t.node, t.param) for t in targets)), "")
+
+    def _why_regularisation(self) -> str:
+        if self.controller.locked:
+            return LOCKED_MESSAGE
+        locks = self.controller.lesson_locks
+        return locks.why_training("l1") or locks.why_training("l2") or ""
+
     # ---- following the document ------------------------------------------------------------------
     def refresh(self) -> None:
         doc = self.controller.doc
-        locked = self.controller.locked
         resolved = settings.resolve(doc.training)
-        lr_why = settings.ignored(doc.training, blocks.plans_of(doc.nodes.values())).get("lr")
+        why = self._why_lr()
         self.lr.show_value(number_or(resolved.get("lr"), 0.001))
-        self.lr.setEnabled(not locked and lr_why is None)
-        self.lr.setToolTip(LOCKED_MESSAGE if locked else (f"lr: {lr_why}" if lr_why else
-                                                          "Training setting lr: the size of each step"))
+        self.lr.setEnabled(not why)
+        self.lr.setToolTip(why or "Training setting lr: the size of each step")
 
         targets = hidden_activations(doc, self.controller.analysis)
         choices = activation_choices(targets)
@@ -115,11 +143,10 @@ class QuickControls(QGroupBox):
         self.activation.addItems(choices)
         if current in choices:
             self.activation.setCurrentIndex(choices.index(current))
-        self.activation.setEnabled(bool(targets) and not locked)
+        why = self._why_activation(targets)
+        self.activation.setEnabled(not why)
         names = ", ".join(t.node for t in targets)
-        self.activation.setToolTip(LOCKED_MESSAGE if locked else
-                                   (f"Sets the activation of {names}; the output's stays"
-                                    if targets else NO_HIDDEN))
+        self.activation.setToolTip(why or f"Sets the activation of {names}; the output's stays")
 
         l1, l2 = number_or(resolved.get("l1"), 0.0), number_or(resolved.get("l2"), 0.0)
         kind = {(False, False): "none", (True, False): "L1", (False, True): "L2",
@@ -127,13 +154,13 @@ class QuickControls(QGroupBox):
         self.regulariser.setCurrentText(kind)
         if kind != "none":
             self.strength.show_value(l2 if l2 > 0 else l1)
-        self.regulariser.setEnabled(not locked)
-        self.regulariser.setToolTip(LOCKED_MESSAGE if locked else
-                                    "Training settings l1 and l2: a penalty on the Dense weights")
-        self.strength.setEnabled(not locked and kind != "none")
-        self.strength.setToolTip(LOCKED_MESSAGE if locked else
-                                 ("Choose L1 or L2 first" if kind == "none" else
-                                  "How strongly large weights are penalised"))
+        why = self._why_regularisation()
+        self.regulariser.setEnabled(not why)
+        self.regulariser.setToolTip(why or "Training settings l1 and l2: a penalty on the Dense "
+                                           "weights")
+        strength_why = why or ("Choose L1 or L2 first" if kind == "none" else "")
+        self.strength.setEnabled(not strength_why)
+        self.strength.setToolTip(strength_why or "How strongly large weights are penalised")
 
 
 def _positive(value) -> bool:

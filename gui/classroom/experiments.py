@@ -35,6 +35,7 @@ class ExperimentPanel(QScrollArea):
         self.shown = False     # the dock's tab is the current one (see set_shown)
         controller.doc_event.connect(lambda event, _info: event in QUIET_EVENTS or self.refresh())
         controller.locked_changed.connect(lambda _locked: self.refresh())
+        controller.lesson_locks_changed.connect(self.refresh)
         # a composite block's weights are counted by the analysis, which comes a moment later
         controller.analysis_ready.connect(lambda _a: self.refresh())
 

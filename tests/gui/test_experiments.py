@@ -323,3 +323,20 @@ def test_the_tabs_stand_beside_the_dashboard_and_no_stray_tab_bar_shows(window, 
     assert len(ours) == 1
     assert ours[0].shape() in (QTabBar.RoundedWest, QTabBar.TriangularWest)
     assert sorted(ours[0].tabText(i) for i in range(ours[0].count())) == ["Dashboard", "Experiment"]
+
+
+def test_what_a_lesson_locks_is_off_with_its_reason_and_a_change_is_refused_whole(window, panel):
+    doc = graph.load(GRAPHS / "moons_boundary.json")
+    doc.meta["locks"] = {"params": {"a2": ["fn"]}, "training": ["lr"],
+                         "message": "Change only the data"}
+    window.controller.set_document(doc)
+    quick, picker = panel.quick, panel.picker
+    assert not quick.lr.isEnabled() and "Change only the data" in quick.lr.toolTip()
+    assert not quick.activation.isEnabled() and "a2" in quick.activation.toolTip()
+    assert quick.regulariser.isEnabled() and picker.thumbs["circles"].isEnabled()
+    before = doc_dict(window)
+    # a1 is free, a2 is not: changing only a1 would be half of the one-click change
+    assert not quick.set_hidden_activation("relu")
+    assert doc_dict(window) == before and window.controller.undo_stack.count() == 0
+    window.controller.set_lesson_unlocked(True)
+    assert quick.lr.isEnabled() and quick.activation.isEnabled()
