@@ -25,7 +25,7 @@ from gui.classroom.experiment_thumbnails import thumbnail
 from gui.editor.controller import LOCKED_MESSAGE, Controller
 from gui.theme import Theme
 
-THUMB_PX = 96
+THUMB_PX = 90
 # the pictures say which set is which, so each is drawn with the noise that shows its shape (at
 # the lessons' 0.2 the circles and the spirals are a cloud); the slider says how noisy the data is
 THUMB_NOISE = {"blobs": 0.0, "ring": 0.12}
@@ -48,6 +48,7 @@ class DatasetPicker(QGroupBox):
         self._theme = theme
         self.reason = QLabel()
         self.reason.setObjectName("FormHelp")
+        self.reason.setWordWrap(True)
         self.thumbs: dict[str, QToolButton] = {}
         row = QHBoxLayout()
         row.setSpacing(4)
@@ -73,9 +74,11 @@ class DatasetPicker(QGroupBox):
         sliders.addRow("samples", self.samples)
         sliders.addRow("test split", self.test_split)
         box = QVBoxLayout(self)
-        box.addWidget(self.reason)
+        box.setContentsMargins(6, 4, 6, 4)
+        box.setSpacing(4)
         box.addLayout(row)
         box.addLayout(sliders)
+        box.addWidget(self.reason)
         box.addStretch(1)
         self.source = Source(None)
 
@@ -107,6 +110,14 @@ class DatasetPicker(QGroupBox):
             self.controller.set_param(node, param, value)
         self.refresh()
 
+    def _first_error(self) -> str:
+        analysis = self.controller.analysis
+        errors = [p for p in (analysis.problems if analysis else ()) if p.severity == "error"]
+        if not errors:
+            return ""
+        p = errors[0]
+        return f"Run would stop at '{p.node}': {p.message}" if p.node else f"Run would stop: {p}"
+
     def _why_not(self, source: Source, param: str) -> str:
         """Why the Dataset's `param` cannot be changed now, or ""."""
         if source.node is None:
@@ -124,9 +135,14 @@ class DatasetPicker(QGroupBox):
             node = doc.nodes[source.node]
             params = blocks.get(node.type).resolve(node.params)
         why = self._why_not(source, "source")
-        self.reason.setText(why)
-        self.reason.setVisible(bool(why))
         theme = self._theme()
+        # after a pick the network may no longer fit the data (blobs has 3 classes, the moons'
+        # output 2 units): the class should read why Run would refuse here, not only on a badge
+        stop = "" if why else self._first_error()
+        self.reason.setText(why or stop)
+        self.reason.setToolTip(self.reason.text())
+        self.reason.setStyleSheet(f"color: {theme.error};" if stop else "")
+        self.reason.setVisible(bool(why or stop))
         # the chosen set must show from the back of the room, not only as a sunken button
         self.setStyleSheet(f"QToolButton {{ border: 2px solid transparent; border-radius: 4px; "
                            f"padding: 2px; }} QToolButton:checked {{ border-color: {theme.accent}; "

@@ -26,6 +26,8 @@ class ExperimentPanel(QScrollArea):
         self.quick = QuickControls(controller)
         inner = QWidget()
         row = QHBoxLayout(inner)
+        # at 1280x720 the dock is about 270 px high: margins are height the thumbnails need
+        row.setContentsMargins(4, 2, 4, 2)
         row.addWidget(self.picker, 3)
         row.addWidget(self.quick, 2)
         self.setWidget(inner)

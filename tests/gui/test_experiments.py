@@ -340,3 +340,14 @@ def test_what_a_lesson_locks_is_off_with_its_reason_and_a_change_is_refused_whol
     assert doc_dict(window) == before and window.controller.undo_stack.count() == 0
     window.controller.set_lesson_unlocked(True)
     assert quick.lr.isEnabled() and quick.activation.isEnabled()
+
+
+def test_a_set_the_network_does_not_fit_says_why_run_would_stop(window, panel, qtbot):
+    picker = panel.picker
+    assert not picker.reason.isVisible()
+    qtbot.mouseClick(picker.thumbs["blobs"], Qt.LeftButton)       # 3 classes; 'out' has 2 units
+    qtbot.waitUntil(lambda: picker.reason.isVisible(), timeout=5_000)
+    assert picker.reason.text() == ("Run would stop at 'loss': prediction width 2 does not fit "
+                                    "3 classes: the last Dense needs 3 units")
+    window.controller.undo()
+    qtbot.waitUntil(lambda: not picker.reason.isVisible(), timeout=5_000)
