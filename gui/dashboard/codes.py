@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
+from gui.dashboard.line_names import LineNames
 from gui.dashboard.plot_frame import BLUE, INK, ORANGE, RED, PlotFrame, pen
 from gui.training.run_state import Snapshot
 
@@ -31,10 +32,12 @@ class CodeView:
         self.units.plot.addItem(self.bars)
         self.rho_lines = [_rho_line() for _ in range(2)]    # the sparsity target, on both
         self.units.plot.addItem(self.rho_lines[0])
+        self.unit_names = LineNames(self.units.plot)
+        self.unit_names.add(self.rho_lines[0], "target rho", RED)
         self.epochs = PlotFrame("Code per epoch")
         self.epochs.label_axes("epoch", "mean activation")
         self._jacobian_axis()
-        legend = self.epochs.add_legend(middle=True)
+        legend = self.epochs.add_legend()
         self.mean_curve = self.epochs.plot.plot(pen=pen(BLUE), symbol="o", symbolSize=6,
                                                 symbolBrush=BLUE, name="mean activation")
         self.jac_curve = pg.PlotDataItem(pen=pen(ORANGE), symbol="s", symbolSize=6,
@@ -42,6 +45,8 @@ class CodeView:
         self.jac_box.addItem(self.jac_curve)
         legend.addItem(self.jac_curve, "squared Jacobian norm (right)")
         self.epochs.plot.addItem(self.rho_lines[1])
+        self.epoch_names = LineNames(self.epochs.plot, boxes=[self.jac_box])
+        self.epoch_names.add(self.rho_lines[1], "target rho", RED)
         self._serial = 0          # the sample (RunState.faces_serial) drawn
         self._epochs_drawn = -1
         self.shown_means: np.ndarray | None = None
@@ -86,9 +91,11 @@ class CodeView:
             self._serial = snap.faces_serial
             node, code = next(iter(snap.codes.items()))
             self._draw_sample(node, code)
+            self.unit_names.place()
         if len(snap.epochs) != self._epochs_drawn:
             self._epochs_drawn = len(snap.epochs)
             self._draw_epochs(snap)
+            self.epoch_names.place()
 
     def _draw_sample(self, node: str, code: dict[str, Any]) -> None:
         values = np.asarray(code.get("values", ()), np.float64)
@@ -145,5 +152,4 @@ class CodeView:
 
 
 def _rho_line() -> pg.InfiniteLine:
-    return pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True), label="target rho",
-                           labelOpts={"color": RED, "position": 0.95, "anchors": [(1, 1), (1, 1)]})
+    return pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True))

@@ -8,10 +8,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
+from gui.dashboard.line_names import LineNames
 from gui.dashboard.plot_frame import (
     BLUE,
     GREEN,
-    GREY,
     ORANGE,
     SERIES,
     GrowingLimit,
@@ -24,6 +24,7 @@ from gui.training.run_state import Snapshot
 MAX_TERMS = 6            # loss terms drawn on their own (more are summed into the total only)
 FAINT = QColor(0, 114, 178, 90)
 MAX_MARKERS = 40
+PHASE_INK = QColor(90, 90, 90)      # the series grey is too pale for a name at 12 px
 
 
 def epoch_series(snap: Snapshot, split: str, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -38,12 +39,13 @@ def epoch_series(snap: Snapshot, split: str, key: str) -> tuple[np.ndarray, np.n
 
 
 class PhaseLines:
-    """A dashed vertical line, named, where each phase begins (for a run of several). Names
-    alternate between two heights, so that short phases' names do not run into each other.
+    """A dashed vertical line, named, where each phase begins (for a run of several); the names
+    find their own places (line_names.py), so short phases' names do not run into each other.
     Made once per plan: the lines never move during a run."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
+        self.names = LineNames(plot)
         self.lines: list[pg.InfiniteLine] = []
         self._for = None
 
@@ -52,16 +54,16 @@ class PhaseLines:
             return
         self._for = phases
         for line in self.lines:
+            self.names.remove(line)
             self.plot.removeItem(line)
         self.lines = []
         if phases is None or not phases.many:
             return
         for i, name in enumerate(phases.names):
             line = pg.InfiniteLine(pos=phases.epoch_base(i), angle=90,
-                                   pen=pen(GREY, 1.2, dashed=True), label=phases.label(name),
-                                   labelOpts={"color": GREY, "position": 0.97 - 0.1 * (i % 2),
-                                              "anchors": [(0, 0), (0, 0)]})
+                                   pen=pen(PHASE_INK, 1.2, dashed=True))
             self.plot.addItem(line)
+            self.names.add(line, phases.label(name), PHASE_INK)
             self.lines.append(line)
 
 
@@ -83,11 +85,11 @@ class LossView:
         self.frame = PlotFrame("Loss")
         self.frame.label_axes("epoch", "loss")
         p = self.frame.plot
-        self.frame.add_legend(middle=True)
-        self.step_curve = p.plot(pen=pen(FAINT, 1.5), name="train, per step")
+        self.frame.add_legend()
+        self.step_curve = p.plot(pen=pen(FAINT, 1.5), name="per step")
         self.term_curves = [p.plot(pen=pen(c, 1.5)) for c in SERIES[3:3 + MAX_TERMS]]
         self.train_curve = p.plot(pen=pen(BLUE, 2.5), symbol="o", symbolSize=6,
-                                  symbolBrush=BLUE, symbolPen=None, name="train, epoch mean")
+                                  symbolBrush=BLUE, symbolPen=None, name="epoch mean")
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,
                                 symbolBrush=ORANGE, symbolPen=None, name="validation")
         p.disableAutoRange()
@@ -155,6 +157,7 @@ class LossView:
         if not self.log_y and len(total) and np.all(total > 0) and total.max() > 1e3 * total.min():
             self._set_log(True)
         self._fit_axes(x, [total, train[1], val[1]], snap.start.epochs)
+        self.phase_lines.names.place()
 
     def _fit_axes(self, x: np.ndarray, series: list[np.ndarray], epochs: int) -> None:
         p = self.frame.plot
@@ -182,7 +185,7 @@ class MetricsView:
         self.frame = PlotFrame("Metrics")
         self.frame.label_axes("epoch", "accuracy")
         p = self.frame.plot
-        self.frame.add_legend(middle=True)
+        self.frame.add_legend()
         self.train_curve = p.plot(pen=pen(BLUE, 2.5), symbol="o", symbolSize=6, symbolBrush=BLUE,
                                   symbolPen=None, name="train")
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,
@@ -250,3 +253,4 @@ class MetricsView:
             self.frame.note.setText(f"test {key if key != 'r2' else 'R²'} {test:.4f}")
         else:
             self.test_point.setData([], [])
+        self.phase_lines.names.place()

@@ -22,10 +22,7 @@ class FreeEnergyView:
             "together: it learns digits. The training rows' curve falling below the held-out "
             "rows' and the gap growing: it learns the training rows by heart (overfitting).")
         p = self.frame.plot
-        legend = self.frame.add_legend()
-        # bottom right: free energy climbs from the first epoch's low, so curves rise to the
-        # top right and leave that corner empty
-        legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-8, -8))
+        self.frame.add_legend()
         self.train_curve = p.plot(pen=pen(BLUE, 2.5), symbol="o", symbolSize=6, symbolBrush=BLUE,
                                   symbolPen=None, name="training rows")
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,

@@ -12,7 +12,7 @@ from gui.dashboard.plot_frame import BLUE, GREEN, GREY, ORANGE, PURPLE, PlotFram
 from gui.training.run_state import Snapshot
 
 UNSURE = 0.5             # the score of a discriminator that cannot tell real from generated
-LEGEND_ROOM = 1.2        # the axes reach this far above the highest value: the legend's row
+HEADROOM = 1.08          # the axes reach this far above the highest value
 
 
 def _curve(plot, color, name: str, symbol: str, dashed: bool = False):
@@ -28,8 +28,7 @@ class GanCurvesView:
             "The discriminator's loss (telling real from generated) and the generator's (fooling "
             "the discriminator), averaged over each epoch's updates. They fight: one falls when "
             "the other rises, and neither falling means the samples improved.")
-        # one row along the top, in room the axis keeps free above the curves (LEGEND_ROOM)
-        self.losses.add_legend().setColumnCount(2)
+        self.losses.add_legend()
         p = self.losses.plot
         self.d_loss = _curve(p, BLUE, "D", "o")
         self.g_loss = _curve(p, ORANGE, "G", "s", dashed=True)
@@ -39,12 +38,12 @@ class GanCurvesView:
             "D(x): the discriminator's mean probability that real examples are real. D(G(z)): the "
             "same for generated ones. At 0.5 both, it cannot tell them apart; D(G(z)) near 0 for "
             "long means it has won and the generator learns little.")
-        self.scores.add_legend().setColumnCount(2)
+        self.scores.add_legend()
         q = self.scores.plot
         q.addLine(y=UNSURE, pen=pen(GREY, 1.2, dashed=True))
         self.d_real = _curve(q, GREEN, "D(x) real", "o")
         self.d_fake = _curve(q, PURPLE, "D(G(z)) fake", "s", dashed=True)
-        q.setYRange(0, LEGEND_ROOM, padding=0)
+        q.setYRange(0, 1.02, padding=0)
         q.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.25, 0.5, 0.75, 1)]])
         q.disableAutoRange(axis="y")
         self.frames = [self.losses, self.scores]
@@ -82,4 +81,4 @@ class GanCurvesView:
         ys = np.concatenate([d, g]) if len(d) or len(g) else np.zeros(0)
         ys = ys[np.isfinite(ys)]
         if len(ys):
-            self.losses.plot.setYRange(0, float(ys.max()) * LEGEND_ROOM + 1e-6, padding=0)
+            self.losses.plot.setYRange(0, float(ys.max()) * HEADROOM + 1e-6, padding=0)

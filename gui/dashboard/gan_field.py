@@ -71,7 +71,7 @@ class GanFieldView:
         self.arrows = pg.PlotCurveItem(pen=pen(INK, 1.2), connect="pairs", name="moves")
         for item in (self.arrows, self.fake, self.real):
             p.addItem(item)
-        legend = self.frame.add_legend()
+        legend = self.frame.add_legend(beside=True)
         for item, name in ((self.real, "real"), (self.fake, "generated"), (self.arrows, "G's push")):
             legend.addItem(item, name)
         self.message = pg.TextItem("", color=INK, anchor=(0.5, 0.5))

@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
+from gui.dashboard.line_names import LineNames
 from gui.dashboard.plot_frame import INK, RED, GrowingLimit, PlotFrame, pen
 from gui.training import gradient_scale as scale
 from gui.training.badges import Thresholds
@@ -41,16 +42,16 @@ class GradBarsView:
         # the raw sizes, so the lesson shows both what was computed and what was applied
         self.raw_marks = pg.ScatterPlotItem(symbol="d", size=11, pen=pen(RED, 1.5), brush=None)
         p.addItem(self.raw_marks)
-        self.explode_line = pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True),
-                                            label="exploding", labelOpts={"color": RED, "position": 0.97,
-                                                                          "anchors": [(1, 1), (1, 1)]})
-        # vanishing layers are the short bars on the input side: the label goes left, above them
-        self.vanish_line = pg.InfiniteLine(angle=0, pen=pen(INK, 1.5, dashed=True),
-                                           label="vanishing", labelOpts={"color": INK, "position": 0.03,
-                                                                         "anchors": [(0, 1), (0, 1)]})
+        self.explode_line = pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True))
+        self.vanish_line = pg.InfiniteLine(angle=0, pen=pen(INK, 1.5, dashed=True))
         p.addItem(self.explode_line)
         p.addItem(self.vanish_line)
         self.vanish_line.hide()
+        # vanishing layers are the short bars on the input side: that name goes left first,
+        # over them; the exploding one right, where the output side's tall bars are
+        self.names = LineNames(p)
+        self.names.add(self.explode_line, "exploding", RED, side="right")
+        self.names.add(self.vanish_line, "vanishing", INK, side="left")
         self._layers: list[str] = []
         self.shown: dict[str, float] = {}        # what the bars show now, for tests and export
         self.raw: dict[str, float] = {}          # the raw sizes marked when clipping is on
@@ -107,6 +108,10 @@ class GradBarsView:
         self.frame.note.setText(f"last step{clipped}: {first_id} {size(first_id)}  ·  "
                                 f"{last_id} {size(last_id)}")
         self._mark_raw(layers, raw)
+        self._move_vanishing(snap, norms)
+        self.names.place()
+
+    def _move_vanishing(self, snap: Snapshot, norms: list[float]) -> None:
         alone = snap.phases.pretrained_node(snap.phase)
         if alone is not None:
             # one node learns alone (an RBM's pretraining): the others have no gradient at all,
@@ -118,7 +123,6 @@ class GradBarsView:
         if largest > 0:
             self.vanish_line.setValue(math.log10(largest * self.thresholds.vanishing_ratio))
             self.vanish_line.show()
-
 
     def _mark_raw(self, layers: list[str], raw: dict[str, float]) -> None:
         self.raw = dict(raw)

@@ -33,7 +33,6 @@ LABEL_BRUSHES = tuple(pg.mkBrush(c) for c in LABEL_COLOURS)
 PATH_STEPS = 9
 DECODE_INTERVAL_S = 0.4   # while a run trains, the decodings follow it at most this often
 PAD = 0.08              # of the cloud's extent, around it
-LEGEND_BAND = 4.0       # times PAD, above it
 
 # request(node, z, done): decode z at node and call done(images or None), now or later
 Request = Callable[[str, np.ndarray, Callable[["np.ndarray | None"], None]], None]
@@ -172,9 +171,8 @@ class LatentView:
             self.scatter.setData(pts[:, 0], pts[:, 1], brush=LABEL_BRUSHES[0])
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         pad = np.maximum((hi - lo) * PAD, 1e-3)
-        # a wider band on top keeps the legend of labels off the points
         rng = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]),
-               float(hi[1] + pad[1] * LEGEND_BAND))
+               float(hi[1] + pad[1]))
         # the axes are re-laid only when the cloud leaves the range or shrinks to under half of it
         old = self._range
         if old is None or not (old[0] <= rng[0] and rng[1] <= old[1] and old[2] <= rng[2]
@@ -185,7 +183,6 @@ class LatentView:
     def _fill_legend(self, labels: np.ndarray, names: list[str]) -> None:
         self.legend.clear()
         classes = sorted(set(labels.tolist()))[:len(LABEL_COLOURS)]
-        self.legend.setColumnCount(len(classes))       # one row, in the band kept above the points
         for c in classes:
             name = names[c] if 0 <= c < len(names) else str(c)
             sample = pg.ScatterPlotItem(size=9, pen=None, brush=LABEL_COLOURS[c % len(LABEL_COLOURS)])

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor
 
+from gui.dashboard.line_names import LineNames
 from gui.dashboard.plot_frame import BLUE, INK, ORANGE, RED, SKY, PlotFrame, pen
 from gui.training.badges import Thresholds
 from gui.training.run_state import Snapshot
@@ -72,10 +73,10 @@ class ActivationView:
         # legend swatches: bars have one item, so the two kinds get a sample each
         for color, name in ((ORANGE, "saturated (sigmoid, tanh)"), (SKY, "dead (ReLU)")):
             legend.addItem(pg.BarGraphItem(x=[], height=[], width=1, brush=color), name)
-        self.dead_line = pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True),
-                                         label="dead ReLU badge", labelOpts={"color": RED, "position": 0.97,
-                                                                             "anchors": [(1, 1), (1, 1)]})
+        self.dead_line = pg.InfiniteLine(angle=0, pen=pen(RED, 1.5, dashed=True))
         p.addItem(self.dead_line)
+        self.names = LineNames(p)
+        self.names.add(self.dead_line, "dead ReLU badge", RED, side="right")
         self.set_thresholds(thresholds)
         self._ids: list[str] = []
         self._drawn: tuple = ()
@@ -111,3 +112,4 @@ class ActivationView:
         self.bars.setOpts(x=np.arange(len(ids)), height=heights, brushes=brushes,
                           pens=[pg.mkPen(INK)] * len(ids))
         self.shown = dict(zip(ids, values))
+        self.names.place()

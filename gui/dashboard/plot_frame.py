@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.dashboard.plot_legend import PlotLegend
+
 INK = QColor(40, 40, 40)
 GRID_ALPHA = 0.25
 TICK_PT = 10
@@ -146,14 +148,12 @@ class PlotFrame(QFrame):
         lay.addWidget(self.widget, 1)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
-    def add_legend(self, middle: bool = False) -> pg.LegendItem:
-        """A legend at the top right, or at the middle of the right edge: where curves that
-        settle high (accuracy) or low (loss) or stay flat at chance are least often drawn."""
-        legend = self.plot.addLegend(offset=(-8, 8), labelTextColor=INK, labelTextSize="10pt",
-                                     brush=pg.mkBrush(255, 255, 255, 200))
-        if middle:
-            legend.anchor(itemPos=(1, 0.5), parentPos=(1, 0.5), offset=(-8, 0))
-        legend.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    def add_legend(self, beside: bool = False) -> pg.LegendItem:
+        """The plot's legend, outside its plot area: a row above it, or a column to its right
+        (`beside`, for a plot that keeps its aspect and so has width to spare). Curves made
+        with a name join it, as with PlotItem.addLegend."""
+        legend = PlotLegend(self.plot, INK, beside=beside)
+        self.plot.legend = legend
         return legend
 
     def label_axes(self, bottom: str, left: str) -> None:
