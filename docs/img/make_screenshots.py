@@ -386,6 +386,25 @@ def moons_unit_pictures(app, out: Path) -> None:
     w.close()
 
 
+def experiment_panel(app, out: Path) -> None:
+    """The two-moons lesson at 1280x720 with the Experiment panel's tab raised. The window is
+    opened at that size, as `main.py --screenshot --size 1280x720` does, so the docks are sized
+    for it (window_for sizes them at 1600x1000 first)."""
+    from gui.main_window import MainWindow
+
+    tmp = Path(tempfile.mkdtemp())
+    w = MainWindow(QSettings(str(tmp / "s.ini"), QSettings.IniFormat), "light",
+                   recovery_dir=tmp / "recovery")
+    apply_theme(app, THEMES["light"])
+    w.controller.open_file(GRAPHS / "moons_boundary.json")
+    w.resize(1280, 720)
+    w.show()
+    settle(app)
+    w.experiment_dock.raise_()
+    w.show_start_of_graph()
+    finish(app, w, out / "experiment_panel.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
@@ -395,7 +414,7 @@ def main(argv: list[str]) -> int:
                  clipped_mid_run, decision_boundary, autoencoder_mid_run, autoencoder_canvas,
                  latent_explorer, dbn_pretraining, dbn_canvas, dbn_fine_tuning, rbm_gibbs,
                  gan_ring_mid_run, gan_ring_trained, gan_digits_mid_run, gan_digits_trained,
-                 predict_panel, presenter_mode):
+                 predict_panel, presenter_mode, experiment_panel):
         if not only or shot.__name__ in only:
             shot(app, out)
     if not only or "autoencoder_mid_run_720p" in only:
