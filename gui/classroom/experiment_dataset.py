@@ -81,6 +81,7 @@ class DatasetPicker(QGroupBox):
         box.addWidget(self.reason)
         box.addStretch(1)
         self.source = Source(None)
+        self._styled_for = ""
 
     # ---- questions (tests replace this) --------------------------------------------------------
     def confirm_replace(self, old: str, new: str) -> bool:
@@ -143,10 +144,12 @@ class DatasetPicker(QGroupBox):
         self.reason.setToolTip(self.reason.text())
         self.reason.setStyleSheet(f"color: {theme.error};" if stop else "")
         self.reason.setVisible(bool(why or stop))
-        # the chosen set must show from the back of the room, not only as a sunken button
-        self.setStyleSheet(f"QToolButton {{ border: 2px solid transparent; border-radius: 4px; "
-                           f"padding: 2px; }} QToolButton:checked {{ border-color: {theme.accent}; "
-                           f"font-weight: bold; }}")
+        if theme.name != self._styled_for:
+            # the chosen set must show from the back of the room, not only as a sunken button
+            self._styled_for = theme.name
+            self.setStyleSheet(f"QToolButton {{ border: 2px solid transparent; border-radius: "
+                               f"4px; padding: 2px; }} QToolButton:checked {{ border-color: "
+                               f"{theme.accent}; font-weight: bold; }}")
         for name, b in self.thumbs.items():
             pix, classes = thumbnail(name, THUMB_NOISE.get(name, 0.04), THUMB_PX, theme)
             b.setIcon(QIcon(pix))

@@ -137,12 +137,13 @@ class QuickControls(QGroupBox):
         targets = hidden_activations(doc, self.controller.analysis)
         choices = activation_choices(targets)
         current = current_activation(doc, targets)
-        self.activation.clear()
-        if targets and current not in choices:
-            self.activation.addItem(MIXED if current is None else str(current))
-        self.activation.addItems(choices)
-        if current in choices:
-            self.activation.setCurrentIndex(choices.index(current))
+        items = ([MIXED if current is None else str(current)] if targets and current not in choices
+                 else []) + choices
+        if items != [self.activation.itemText(i) for i in range(self.activation.count())]:
+            # rebuilt only when the offer changes: a refresh must not close an open list
+            self.activation.clear()
+            self.activation.addItems(items)
+        self.activation.setCurrentIndex(items.index(current) if current in items else 0)
         why = self._why_activation(targets)
         self.activation.setEnabled(not why)
         names = ", ".join(t.node for t in targets)

@@ -351,3 +351,11 @@ def test_a_set_the_network_does_not_fit_says_why_run_would_stop(window, panel, q
                                     "3 classes: the last Dense needs 3 units")
     window.controller.undo()
     qtbot.waitUntil(lambda: not picker.reason.isVisible(), timeout=5_000)
+
+
+def test_the_thumbnails_follow_the_theme(window, panel, user):
+    def corner(name):
+        return panel.picker.thumbs[name].icon().pixmap(90, 90).toImage().pixelColor(4, 4).name()
+    assert corner("moons") == window.theme.base
+    user.trigger("theme_dark")
+    assert window.theme.dark and corner("moons") == window.theme.base
