@@ -65,9 +65,9 @@ class DatasetPicker(QGroupBox):
         row.addStretch(1)
         self.noise = ValueSlider(NOISE_STOPS, lambda v: f"{v:.3g}",
                                  lambda v: self._set("noise", float(v)))
-        self.samples = ValueSlider(SAMPLE_STOPS, lambda v: f"{int(v)}",
+        self.samples = ValueSlider(SAMPLE_STOPS, lambda v: f"{v:.0f}",
                                    lambda v: self._set("n_samples", int(v)))
-        self.test_split = ValueSlider(SPLIT_STOPS, lambda v: f"{round(v * 100):d}%",
+        self.test_split = ValueSlider(SPLIT_STOPS, lambda v: f"{v * 100:.0f}%",
                                       lambda v: self._set("test_split", float(v)))
         sliders = QFormLayout()
         sliders.addRow("noise", self.noise)

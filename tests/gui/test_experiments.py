@@ -359,3 +359,20 @@ def test_the_thumbnails_follow_the_theme(window, panel, user):
     assert corner("moons") == window.theme.base
     user.trigger("theme_dark")
     assert window.theme.dark and corner("moons") == window.theme.base
+
+
+def test_values_a_file_should_not_hold_are_shown_not_fatal(window, panel, qtbot):
+    doc = graph.load(GRAPHS / "moons_boundary.json")
+    doc.nodes["data"].params.update({"noise": float("nan"), "n_samples": "lots",
+                                     "test_split": float("inf"), "source": 5})
+    doc.nodes["a1"].params["fn"] = "banana"
+    doc.training.update({"lr": True, "l1": "x", "l2": -1})
+    window.controller.set_document(doc)
+    picker, quick = panel.picker, panel.quick
+    assert picker.noise.value_label.text() == "nan"
+    assert picker.samples.value_label.text() == "500"          # not a number: the default
+    assert picker.test_split.value_label.text() == "inf%"
+    assert not any(b.isChecked() for b in picker.thumbs.values())
+    assert quick.lr.value_label.text() == "0.001"
+    assert quick.regulariser.currentText() == "none"
+    assert quick.activation.currentText() == "(mixed)"
