@@ -43,6 +43,9 @@ class FakeScene:
     def lock(self, locked: bool):
         self.locks.append(locked)
 
+    def node_items(self):
+        return []           # no blocks: pictures drawn on them (hidden units) have nowhere to go
+
 
 class Host:
     def __init__(self, qtbot, name: str):
