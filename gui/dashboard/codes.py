@@ -91,11 +91,11 @@ class CodeView:
             self._serial = snap.faces_serial
             node, code = next(iter(snap.codes.items()))
             self._draw_sample(node, code)
-            self.unit_names.place()
+            self.unit_names.follow_data()
         if len(snap.epochs) != self._epochs_drawn:
             self._epochs_drawn = len(snap.epochs)
             self._draw_epochs(snap)
-            self.epoch_names.place()
+            self.epoch_names.follow_data()
 
     def _draw_sample(self, node: str, code: dict[str, Any]) -> None:
         values = np.asarray(code.get("values", ()), np.float64)

@@ -84,6 +84,9 @@ class LossView:
     def __init__(self) -> None:
         self.frame = PlotFrame("Loss")
         self.frame.label_axes("epoch", "loss")
+        self.frame.setToolTip("Blue: the training loss, faint for each step (batch) and bold for "
+                              "each epoch's mean. Orange, dashed: the validation loss at the end "
+                              "of each epoch.")
         p = self.frame.plot
         self.frame.add_legend()
         self.step_curve = p.plot(pen=pen(FAINT, 1.5), name="per step")
@@ -157,7 +160,7 @@ class LossView:
         if not self.log_y and len(total) and np.all(total > 0) and total.max() > 1e3 * total.min():
             self._set_log(True)
         self._fit_axes(x, [total, train[1], val[1]], snap.start.epochs)
-        self.phase_lines.names.place()
+        self.phase_lines.names.follow_data()
 
     def _fit_axes(self, x: np.ndarray, series: list[np.ndarray], epochs: int) -> None:
         p = self.frame.plot
@@ -253,4 +256,4 @@ class MetricsView:
             self.frame.note.setText(f"test {key if key != 'r2' else 'R²'} {test:.4f}")
         else:
             self.test_point.setData([], [])
-        self.phase_lines.names.place()
+        self.phase_lines.names.follow_data()

@@ -109,7 +109,7 @@ class GradBarsView:
                                 f"{last_id} {size(last_id)}")
         self._mark_raw(layers, raw)
         self._move_vanishing(snap, norms)
-        self.names.place()
+        self.names.follow_data()
 
     def _move_vanishing(self, snap: Snapshot, norms: list[float]) -> None:
         alone = snap.phases.pretrained_node(snap.phase)

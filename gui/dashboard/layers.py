@@ -112,4 +112,4 @@ class ActivationView:
         self.bars.setOpts(x=np.arange(len(ids)), height=heights, brushes=brushes,
                           pens=[pg.mkPen(INK)] * len(ids))
         self.shown = dict(zip(ids, values))
-        self.names.place()
+        self.names.follow_data()

@@ -8,11 +8,12 @@ and names sat on the bars and curves they were meant to explain."""
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, QTimer
 from PySide6.QtGui import QFont
 
 NAME_PT = 9              # 12 px at 96 dpi
@@ -24,6 +25,7 @@ GAP = 2                  # px between a name and its own line
 # preference decides
 COST_NAME, COST_DATA, COST_CROSS = 1e6, 40.0, 6.0
 MAX_COMBINATIONS = 4000
+DATA_PLACE_S = 0.25      # names follow changing data at most this often
 
 
 class LineName(pg.TextItem):
@@ -57,7 +59,8 @@ class LineNames:
         self.plot, self.vb = plot, plot.vb
         self.boxes = [plot.vb, *boxes]
         self.names: list[LineName] = []
-        self._placing = False
+        self._placing = self._pending = False
+        self._placed_at = 0.0
         for box in self.boxes:
             box.sigTransformChanged.connect(self.place)
 
@@ -80,6 +83,22 @@ class LineNames:
             line.visibleChanged.disconnect(self.place)
 
     # ---- placing ---------------------------------------------------------------------------
+    def follow_data(self) -> None:
+        """The view's data changed: place the names again, at most a few times a second (while
+        a run trains the data changes at every frame, and a frame must stay cheap)."""
+        if not self.names or self._pending:
+            return
+        wait = self._placed_at + DATA_PLACE_S - time.monotonic()
+        if wait <= 0:
+            self.place()
+        else:
+            self._pending = True
+            QTimer.singleShot(int(wait * 1000) + 1, self.plot, self._deferred)
+
+    def _deferred(self) -> None:
+        self._pending = False
+        self.place()
+
     def place(self, *_args) -> None:
         if self._placing or not self.names:
             return
@@ -88,6 +107,7 @@ class LineNames:
             self._place()
         finally:
             self._placing = False
+            self._placed_at = time.monotonic()
 
     def _place(self) -> None:
         area = self.vb.sceneBoundingRect()

@@ -31,6 +31,8 @@ class Swatch(ItemSample):
     def paint(self, p, *_args) -> None:
         item, opts = self.item, self.item.opts
         p.setRenderHint(p.RenderHint.Antialiasing)
+        if not item.isVisible():
+            p.setOpacity(0.25)          # hidden by a click on this sample: a click shows it again
         mid = self.H / 2
         if isinstance(item, pg.BarGraphItem):
             p.setPen(pg.mkPen(opts.get("pen") if opts.get("pen") is not None else "k"))
@@ -104,7 +106,7 @@ class PlotLegend(pg.LegendItem):
 
     def _later(self) -> None:
         if not self._fitting:
-            QTimer.singleShot(0, self._fit)
+            QTimer.singleShot(0, self, self._fit)     # dropped if the legend is gone by then
 
     def _fit(self) -> None:
         """The most entries a row that fit the plot's width (one column beside the plot), and

@@ -12,6 +12,7 @@ from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from gui.app import settle
+from gui.dashboard.line_names import DATA_PLACE_S
 from gui.dashboard.plot_frame import PlotFrame
 from gui.dashboard.screenshot import run_until_epochs
 from gui.main_window import MainWindow
@@ -147,6 +148,7 @@ def test_no_legend_on_the_data_and_reference_names_apart_at_1280x720(projector, 
     for view in dash.available_views():
         assert dash.show_view(view)
         settle(app)
+        qtbot.wait(int(DATA_PLACE_S * 1000) + 100)     # names follow the data this often
         page = dash.tabs.currentWidget()
         for frame in page.findChildren(PlotFrame):
             if frame.isVisible():
