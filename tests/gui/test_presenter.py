@@ -142,9 +142,12 @@ def test_a_lesson_names_its_plots_and_bad_names_are_said_not_crashed_on(window, 
     _open(window, qtbot, path)
     window.presenter.enter(full_screen=False)
     assert window.presenter.page.names == ["loss", "gradients"]
-    said = window.statusBar().currentMessage() + " " + window.presenter.hint.text()
-    assert "'nonsense' is not a plot" in said or "'size'" in said
-    assert "'nonsense' is not a plot" in "\n".join(window.presenter.problems)
+    problems = window.presenter.problems
+    assert len(problems) == 3          # the key 'size', the names 'nonsense' and 3
+    assert "unknown key 'size'" in problems[0] and "'nonsense' is not a plot" in problems[1]
+    for problem in problems:           # said over the canvas, one line each
+        assert problem in window.presenter.hint.text()
+    assert window.statusBar().currentMessage() in problems
     window.presenter.leave()
 
 
@@ -160,3 +163,17 @@ def test_meta_presenter_is_read_as_untrusted():
     names, problems = lesson_plots({"presenter": {"plots": ["loss", "metrics", "gradients",
                                                             "boundary", "loss"]}})
     assert names == ["loss", "metrics", "gradients"] and "boundary left out" in problems[0]
+
+
+def test_closing_while_presenting_saves_the_everyday_layout(window, qtbot):
+    _open(window, qtbot, GRAPHS / "moons_boundary.json")
+    window.presenter.enter(full_screen=False)
+    assert window.palette_dock.isHidden()
+    window.close()
+    assert not window.presenter.active
+    assert not window.palette_dock.isHidden() and not window.menuBar().isHidden()
+    # the layout the next start restores has the side panels
+    saved = window.settings.value("window/state")
+    window.palette_dock.hide()
+    window.restoreState(saved)
+    assert not window.palette_dock.isHidden()
