@@ -20,8 +20,23 @@ def _fmt(norm: float) -> str:
     return f"{norm:.2g}" if math.isfinite(norm) else "NaN/Inf"
 
 
+MAX_FIRST_LEVEL = 6     # layer names always shown; the others only where the axis has room
+
+
+def tick_levels(ticks: list[tuple[float, str]]) -> list[list[tuple[float, str]]]:
+    """Layer names as two tick levels: pyqtgraph always draws the first, evenly spread and the
+    last layer included, and draws the second only when the axis has room for it, so eleven
+    names on a 90-pixel axis read as every other one instead of running into each other."""
+    stride = max(1, -(-len(ticks) // MAX_FIRST_LEVEL))
+    first = [t for i, t in enumerate(ticks) if i % stride == 0 or i == len(ticks) - 1]
+    if stride == 1:
+        first = ticks[::2] + ([ticks[-1]] if len(ticks) % 2 == 0 else [])
+    rest = [t for t in ticks if t not in first]
+    return [first, rest]
+
+
 def _layer_ticks(layers: list[str]) -> list[list[tuple[float, str]]]:
-    return [[(float(i), nid) for i, nid in enumerate(layers)]]
+    return tick_levels([(float(i), nid) for i, nid in enumerate(layers)])
 
 
 class GradBarsView:
@@ -170,7 +185,7 @@ class HeatStripView:
             n = len(layers)
             # row 0 is at the bottom of the plot; the input-side layer goes on the top row
             ticks = [(n - 1 - i + 0.5, nid) for i, nid in enumerate(layers)]
-            self.frame.plot.getAxis("left").setTicks([ticks])
+            self.frame.plot.getAxis("left").setTicks(tick_levels(ticks))
             self.frame.plot.setYRange(0, n, padding=0)
         cols = snap.grad_cols
         if not len(cols) or (len(cols), snap.grad_span) == self._drawn:
