@@ -55,12 +55,21 @@ class ElidedLabel(QLabel):
     """One line that ends in '…' when its row is too narrow, the whole text in its tooltip: at
     1280x720 the progress line beside the bar was cut mid-word ("epoch 6/30 · s")."""
 
-    def setText(self, text: str) -> None:
+    short = ""
+
+    def setText(self, text: str, short: str = "") -> None:
+        """`short`: what to show instead when the whole text does not fit ("epoch 5/30" rather
+        than "epoch 5/3…", which reads as five of three)."""
+        self.short = short
         super().setText(text)
         self.setToolTip(text)
 
     def displayed(self) -> str:
-        return self.fontMetrics().elidedText(self.text(), Qt.ElideRight, self.contentsRect().width())
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        text = self.text()
+        if self.short and metrics.horizontalAdvance(text) > width:
+            text = self.short
+        return metrics.elidedText(text, Qt.ElideRight, width)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -122,7 +131,7 @@ class RunControls(QWidget):
         self.device.currentIndexChanged.connect(self._device_changed)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
-        self.progress.setFixedWidth(140)
+        self.progress.setFixedWidth(110)
         self.progress_label = ElidedLabel("Ready: press Run")
         self.progress_label.setTextFormat(Qt.PlainText)   # run errors quote the file
         # its width must not follow the text, or every update would lay the whole row out again
@@ -153,6 +162,8 @@ class RunControls(QWidget):
     @Slot(str)
     def _state_changed(self, status: str) -> None:
         self.device.setEnabled(status == "idle")
+        if status == "idle" and self.session.state.start is None and not self.session.state.error:
+            self.progress_label.setText("Ready: press Run")
 
     @Slot(object)
     def _state_replaced(self, _state) -> None:
@@ -173,7 +184,7 @@ class RunControls(QWidget):
             # said first: the label elides its end, and this is what the run started from
             text = f"{note[:1].upper()}{note[1:]}  ·  {text}"
         if text != self.progress_label.text():
-            self.progress_label.setText(text)
+            self.progress_label.setText(text, self.short_progress_text(snap))
         if snap.total_steps:
             # the bar moves by whole percent: a repaint per step would be wasted on the eye;
             # it measures the whole run, every phase at its own steps per epoch
@@ -194,11 +205,23 @@ class RunControls(QWidget):
             self.progress.setFormat(phase)
             self.progress.setTextVisible(bool(phase))
 
+    def short_progress_text(self, snap: Snapshot) -> str:
+        """The progress line for a narrow row: the epoch count whole, then the state."""
+        if snap.error or snap.start is None:
+            return ""
+        if snap.done:
+            return f"Done: {snap.done.epochs_run}/{snap.start.epochs} epochs"
+        phases = snap.phases
+        i = max(0, phases.index(snap.phase))
+        text = f"epoch {max(1, snap.epoch)}/{phases.epochs[i]}"
+        return text + ("  ·  paused" if self.session.status == "paused" else "")
+
     def progress_text(self, snap: Snapshot) -> str:
         if snap.error:
             return "Stopped by an error (see the message above)"
         if snap.start is None:
-            return "Preparing data and model…"
+            # a run reset before its first report leaves no start: idle, nothing is preparing
+            return "Preparing data and model…" if self.session.active else "Ready: press Run"
         s = snap.start
         if snap.done:
             d = snap.done

@@ -344,3 +344,17 @@ def test_a_progress_line_too_long_for_its_row_ends_in_an_ellipsis_and_keeps_its_
     assert label.displayed().endswith("…") and text.startswith(label.displayed()[:-1])
     label.resize(600, 24)
     assert label.displayed() == text
+
+
+def test_a_narrow_progress_line_keeps_the_epoch_count_whole(qtbot):
+    """At 1280x720 the line beside the bar is short: "epoch 5/3…" read as five of three."""
+    from gui.dashboard.controls import ElidedLabel
+    label = ElidedLabel()
+    qtbot.addWidget(label)
+    label.setText("epoch 5/30  ·  step 21/21  ·  0:02 left", "epoch 5/30")
+    fm = label.fontMetrics()
+    label.resize(fm.horizontalAdvance("epoch 5/30") + 4, 20)
+    assert label.displayed() == "epoch 5/30"
+    assert label.toolTip() == "epoch 5/30  ·  step 21/21  ·  0:02 left"
+    label.resize(fm.horizontalAdvance("epoch 5/30  ·  step 21/21  ·  0:02 left") + 4, 20)
+    assert label.displayed() == "epoch 5/30  ·  step 21/21  ·  0:02 left"
