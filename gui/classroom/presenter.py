@@ -124,7 +124,12 @@ class Presenter(QObject):
             w.showFullScreen()
         self._arrange()
         w.view.setFocus()
-        self.hint.flash("\n".join([HINT, *self.problems]), HINT_MS)
+        # in front of a class the lesson's mistakes get one short line over the canvas; the
+        # status bar says what they are
+        n = len(self.problems)
+        note = ([f"This lesson's presenter settings have {n} problem{'s' if n > 1 else ''}: "
+                 "see the status bar"] if n else [])
+        self.hint.flash("\n".join([HINT, *note]), HINT_MS)
 
     def leave(self) -> None:
         """Put the window back exactly as it was before presenting."""
@@ -176,8 +181,8 @@ class Presenter(QObject):
 
     def _show_plots(self) -> None:
         names = self.plot_names()
-        for problem in self.problems:
-            self.w.status.say(problem, 8000)
+        if self.problems:
+            self.w.status.say("meta.presenter: " + "; ".join(self.problems), 15000)
         dash = self.w.dashboard.dashboard
         # made once per choice of plots and kept: a deleted plot's legend may still have a
         # reflow queued, and a room presents the same lesson again and again

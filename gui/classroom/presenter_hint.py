@@ -46,6 +46,9 @@ class FadingHint(QLabel):
     def place(self) -> None:
         area = self.over.geometry()
         area.moveTopLeft(self.over.mapTo(self.parentWidget(), self.over.rect().topLeft()))
+        # a long line wraps inside the canvas rather than running off both sides
+        self.setWordWrap(True)
+        self.setMaximumWidth(max(200, area.width() - 2 * MARGIN))
         self.adjustSize()
         self.move(area.center().x() - self.width() // 2, area.bottom() - self.height() - MARGIN)
 

@@ -145,9 +145,11 @@ def test_a_lesson_names_its_plots_and_bad_names_are_said_not_crashed_on(window, 
     problems = window.presenter.problems
     assert len(problems) == 3          # the key 'size', the names 'nonsense' and 3
     assert "unknown key 'size'" in problems[0] and "'nonsense' is not a plot" in problems[1]
-    for problem in problems:           # said over the canvas, one line each
-        assert problem in window.presenter.hint.text()
-    assert window.statusBar().currentMessage() in problems
+    # over the canvas one short line says there are problems; the status bar says which
+    assert "3 problems: see the status bar" in window.presenter.hint.text()
+    assert window.presenter.hint.width() <= window.view.width()
+    for problem in problems:
+        assert problem in window.statusBar().currentMessage()
     window.presenter.leave()
 
 
