@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from engine import blocks, graph
+from engine import blocks, graph, lesson_locks, lesson_meta
 from engine.compiler import analyse
 from engine.errors import GraphError
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, to_json_dict
@@ -60,6 +60,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in a.problems:
         if p.severity == "warning":
             print(f"warning: {p}")
+    # a lesson's locks and presenter choice: the app opens the lesson without what is wrong
+    # there, so they are warnings, said here so a teacher can check a file before class
+    _, locks_report = lesson_locks.from_meta(doc.meta, doc.nodes)
+    if locks_report:
+        print(f"warning: {locks_report}")
+    for problem in lesson_meta.presenter_plots(doc.meta)[1]:
+        print(f"warning: {problem}")
     if not a.ok:
         for p in a.errors[1:]:
             print(f"also: {p}")          # stderr keeps one line: the first culprit

@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from engine import blocks
+from engine.lesson_meta import MAX_PRESENTER_PLOTS, presenter_plots
 from gui.dashboard.classes import BoundaryView, ConfusionView
 from gui.dashboard.codes import CodeView
 from gui.dashboard.curves import LossView, MetricsView
@@ -27,9 +28,8 @@ from gui.dashboard.plot_frame import TICK_PT, TITLE_PT
 from gui.dashboard.rbm_pictures import RbmPicturesView
 from gui.dashboard.reconstructions import ReconstructionsView
 from gui.dashboard.views import GAN_FACE, RBM_FACE
-from gui.plain_text import as_str
 
-MAX_PLOTS = 3            # "the two or three plots that matter": more would be small again
+MAX_PLOTS = MAX_PRESENTER_PLOTS
 RECONSTRUCTIONS_FACE = "reconstructions"
 AXIS_NAME = 0.85         # an axis name's and a note's type against the ticks'
 LEGEND = 1.3             # a legend's type against its usual: a row of entries must fit a plot
@@ -87,34 +87,8 @@ def default_plots(doc, analysis, adversarial: bool) -> list[str]:
 
 
 def lesson_plots(meta: Any) -> tuple[list[str] | None, list[str]]:
-    """`meta.presenter` of a lesson file, read as untrusted: (the plots it names that exist, or
-    None when it names none; one line per thing ignored)."""
-    if not isinstance(meta, dict) or "presenter" not in meta:
-        return None, []
-    given = meta["presenter"]
-    if not isinstance(given, dict):
-        return None, [f"meta.presenter must be an object, not {type(given).__name__}: ignored"]
-    problems = [f"meta.presenter: unknown key {as_str(repr(k), 40)} ignored"
-                for k in given if k != "plots"]
-    plots = given.get("plots")
-    if plots is None:
-        return None, problems
-    if not isinstance(plots, list):
-        return None, problems + [f"meta.presenter.plots must be a list of plot names, not "
-                                 f"{type(plots).__name__}: ignored"]
-    names: list[str] = []
-    for p in plots:
-        if isinstance(p, str) and p in PLOTS:
-            if p not in names:
-                names.append(p)
-        else:
-            problems.append(f"meta.presenter.plots: {as_str(repr(p), 40)} is not a plot "
-                            f"({', '.join(PLOTS)}): ignored")
-    if len(names) > MAX_PLOTS:
-        problems.append(f"meta.presenter.plots: at most {MAX_PLOTS} plots; "
-                        f"{', '.join(names[MAX_PLOTS:])} left out")
-        names = names[:MAX_PLOTS]
-    return (names or None), problems
+    """`meta.presenter` of a lesson file, read as untrusted (engine.lesson_meta)."""
+    return presenter_plots(meta)
 
 
 @dataclass

@@ -73,6 +73,21 @@ def test_check_prints_every_nodes_widths():
     assert out.strip().endswith("ok: 17,226 parameters")
 
 
+def test_check_warns_of_a_lessons_bad_locks_and_presenter_settings(tmp_path):
+    """A teacher checks a lesson file before class: what the app would leave out is said."""
+    doc = json.loads((GRAPHS / "mlp_digits.json").read_text())
+    doc["meta"]["locks"] = {"params": {"h1": "units"}}
+    doc["meta"]["presenter"] = {"plots": ["loss", "gradient"]}
+    path = tmp_path / "lesson.json"
+    path.write_text(json.dumps(doc))
+    r = cli("check", path)
+    assert r.returncode == 0                 # the network itself is fine
+    warnings = [line for line in r.stdout.splitlines() if line.startswith("warning: ")]
+    assert any("meta.locks.params.h1" in w and "without its locks" in w for w in warnings)
+    assert any("'gradient' is not a plot" in w for w in warnings)
+    assert r.stdout.strip().endswith("ok: 17,226 parameters")
+
+
 @pytest.mark.slow
 def test_train_json_lines_contract():
     r = cli("train", GRAPHS / "mlp_digits.json", "--json")

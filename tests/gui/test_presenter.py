@@ -179,3 +179,10 @@ def test_closing_while_presenting_saves_the_everyday_layout(window, qtbot):
     window.palette_dock.hide()
     window.restoreState(saved)
     assert not window.palette_dock.isHidden()
+
+
+def test_the_engine_knows_every_plot_presenter_mode_can_draw():
+    """`main.py check` reads meta.presenter without Qt: its list of names is the app's."""
+    from engine.lesson_meta import PRESENTER_PLOTS
+    from gui.classroom.presenter_plots import PLOTS
+    assert tuple(PLOTS) == PRESENTER_PLOTS
