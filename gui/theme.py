@@ -89,6 +89,9 @@ def _palette(t: Theme) -> QPalette:
         p.setColor(role, c(value))
     for role in (QPalette.Text, QPalette.WindowText, QPalette.ButtonText):
         p.setColor(QPalette.Disabled, role, c(t.muted))
+    # a disabled slider's filled groove is drawn in Highlight: grey, so it does not look
+    # draggable (the Experiment panel greys out what a lesson locks)
+    p.setColor(QPalette.Disabled, QPalette.Highlight, c(t.node_border))
     return p
 
 
