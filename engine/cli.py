@@ -114,6 +114,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     printer = None
     if not args.json:
         printer = TrainPrinter(bar=_is_terminal(sys.stdout), grad=args.grad or _grad_lesson(doc))
+        run.gradient_sizes = printer.grad
         if printer.bar:
             run.progress = printer.progress
     code = 0

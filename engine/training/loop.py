@@ -33,7 +33,8 @@ class Loop:
     def __init__(self, run: Any, ctx: Any, plan: Plan, level: str):
         self.run, self.ctx, self.plan = run, ctx, plan
         self.cfg = run.cfg
-        self.watch = GradientWatch(ctx.model, self.cfg["grad_clip"], level)
+        self.watch = GradientWatch(ctx.model, self.cfg["grad_clip"], level,
+                                   sizes=getattr(run, "gradient_sizes", True) or level == "full")
         self.full = level == "full"
         self.observe = level != "off"       # the plan's running figures (training accuracy)
         self.sampler = Sampler(run.sample_every, run.sample_seconds)

@@ -85,6 +85,10 @@ class Run:
         # called after every batch as progress(phase, epoch, step, steps_per_epoch), from the
         # training thread, when set (a terminal's progress bar); None costs the loop one test
         self.progress: Callable[[str, int, int, int], None] | None = None
+        # at the "epoch" level: whether to measure the layers' gradient sizes at all (the
+        # command line prints them only for a lesson about gradients, or with --grad; a small
+        # network's step is some 10% dearer with them)
+        self.gradient_sizes = True
         self._ctx: RunContext | None = None
         self._plan: Plan | None = None
 

@@ -25,8 +25,11 @@ NEVER = -10**9          # Sampler.last_step before the first sample of a run or 
 
 
 class GradientWatch:
-    def __init__(self, model: Any, clip: dict[str, Any] | None, level: str):
+    def __init__(self, model: Any, clip: dict[str, Any] | None, level: str, sizes: bool = True):
+        """`sizes` False: no gradient sizes are measured (the loss is still checked and the
+        gradients clipped), whatever the level."""
         self.level = level
+        self.sizes = sizes and level != "off"
         self.ids = list(model.watched_ids)
         self.tensors = [p for ps in model.watched.values() for p in ps]
         counts = [len(ps) for ps in model.watched.values()]
@@ -51,7 +54,7 @@ class GradientWatch:
         self._hooked: list[float | None] = [None] * len(self.tensors)
         self._hooks = ([t.register_post_accumulate_grad_hook(self._hook(i))
                         for i, t in enumerate(self.tensors) if t.requires_grad]
-                       if self._on_host and level != "off" else [])
+                       if self._on_host and self.sizes else [])
         self.epoch_started()
 
     def _hook(self, i: int):
@@ -88,7 +91,7 @@ class GradientWatch:
                        ) -> tuple[float, bool, list | None, list | None]:
         """Clip the gradients as the settings say and read what this step needs:
         (loss, everything finite, raw sizes, used sizes); sizes only at the "full" level."""
-        if self.level == "off" or not self.tensors:
+        if not self.sizes or not self.tensors:
             value = loss.item()
             finite = math.isfinite(value)
             if finite and self.clip:

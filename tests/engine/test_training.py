@@ -272,3 +272,17 @@ def test_a_failure_inside_torch_ends_the_run_with_one_line_naming_the_node(monke
     reports = train_to_end(chain_doc(mlp()))
     err = reports[-1]
     assert (err.message, err.node) == (expected, "out")
+
+
+def test_epoch_figures_without_gradient_sizes_keep_the_loss_and_accuracy():
+    """The command line measures no gradient sizes unless it prints them: the epoch's loss and
+    training accuracy are the same, and no sizes are reported."""
+    doc = graph.load(GRAPHS / "mlp_digits.json")
+    epochs = {}
+    for sizes in (True, False):
+        run = Run(doc, epochs=2, telemetry="epoch", device="cpu")
+        run.gradient_sizes = sizes
+        epochs[sizes] = [r for r in run.steps() if isinstance(r, EpochReport)]
+    assert [e.train for e in epochs[True]] == [e.train for e in epochs[False]]
+    assert "accuracy" in epochs[False][-1].train
+    assert epochs[True][-1].grad_norm and not epochs[False][-1].grad_norm
