@@ -120,7 +120,7 @@ class GraphDocument:
         return [e for e in self.edges if e.src == node_id and (port is None or e.src_port == port)]
 
     def digraph(self) -> nx.DiGraph:
-        import networkx as nx      # about half a second to import: only the editor's tools need it
+        import networkx as nx  # about half a second to import: only the editor's tools need it
         g = nx.DiGraph()
         g.add_nodes_from(self.nodes)
         for e in self.edges:

@@ -30,12 +30,12 @@ from gui.actions import apply_icons, build_actions, build_menus, build_toolbar
 from gui.canvas.node_item import NODE_H, NODE_W
 from gui.canvas.scene import CanvasScene
 from gui.canvas.view import CanvasView
+from gui.classroom import CLASSROOM_FEATURES
 from gui.dashboard.panel import DashboardPanel
 from gui.dashboard.screenshot import run_until_epochs
 from gui.editor.controller import LOCKED_MESSAGE, Controller
 from gui.editor.inspector import Inspector
 from gui.editor.palette import Palette
-from gui.classroom import CLASSROOM_FEATURES
 from gui.lesson_panel import LessonPanel
 from gui.models.model_commands import SUFFIX as MODEL_SUFFIX
 from gui.models.model_commands import ModelCommands, is_model_file

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.errors import GraphError
-from engine.training.autoencoders import as_pictures, fixed_split
+from engine.training.autoencoders import as_pictures
 
 D_OPT, G_OPT = "discriminator", "generator"      # the adversarial plan's optimizers
 G_LOSSES = ("non_saturating", "minimax")
@@ -80,8 +80,8 @@ def structure(model: Any) -> Structure | None:
         behind.add(nid)
         stack.extend(k.partition(".")[0] for k in model.inputs_of[nid])
     if model.data_id in {k.partition(".")[0] for n in behind for k in model.inputs_of[n]}:
-        raise GraphError(f"the Discriminator's fake input depends on the data set: a generator "
-                         f"makes its examples from noise alone (connect a Noise block)", disc)
+        raise GraphError("the Discriminator's fake input depends on the data set: a generator "
+                         "makes its examples from noise alone (connect a Noise block)", disc)
     noises = [n for n in computed if n in behind and _part(model, n) == "noise"]
     if len(noises) != 1:
         raise GraphError("the Discriminator's fake input must come from one Noise block through "

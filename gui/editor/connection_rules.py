@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-
 from engine import blocks
 from engine.compiler import Analysis, analyse
 from engine.graph import Edge, GraphDocument
@@ -59,7 +58,7 @@ def quick_problem(doc: GraphDocument, src: PortRef, dst: PortRef) -> str | None:
                 f"an input takes one connection (drag that one off the input first).")
     if dst.node in doc.nodes and src.node in doc.nodes and _reaches(doc, index, dst.node, src.node):
         # rare, so networkx may take its time to name the shortest loop
-        import networkx as nx      # imported when first needed: half a second at start
+        import networkx as nx  # imported when first needed: half a second at start
         g = doc.digraph()
         loop = nx.shortest_path(g, dst.node, src.node) + [dst.node]
         return f"This would make a loop ({' → '.join(loop)}); data must flow one way."

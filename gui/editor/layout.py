@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def layered_positions(doc: GraphDocument, x_gap: float = 230.0, y_gap: float = 120.0,
                       grid: float = 10.0) -> dict[str, tuple[float, float]]:
     """New positions for every node; empty when the graph has a loop (nothing to layer)."""
-    import networkx as nx      # imported when first needed: half a second at start
+    import networkx as nx  # imported when first needed: half a second at start
     g = doc.digraph()
     if not g.number_of_nodes():
         return {}
