@@ -29,6 +29,7 @@ class StatusBar(QStatusBar):
         for w in (self.lock_label, self.check_label, self.count_label, self.zoom_label):
             self.addPermanentWidget(w)
         self._analysis: Analysis | None = None
+        self._locked = self._presenting = False
         # what the last run is doing, which the graph's check must not contradict: a graph that
         # is training, paused or has just failed is not "ready to train"
         self._run = "idle"
@@ -45,7 +46,13 @@ class StatusBar(QStatusBar):
             self.show_check(self._analysis)
 
     def set_locked(self, locked: bool) -> None:
-        self.lock_label.setVisible(locked)
+        self._locked = locked
+        self.lock_label.setVisible(locked and not self._presenting)
+
+    def set_presenting(self, presenting: bool) -> None:
+        """In presenter mode the class needs no 'editing is locked' line: nobody edits there."""
+        self._presenting = presenting
+        self.lock_label.setVisible(self._locked and not presenting)
 
     def set_zoom(self, zoom: float) -> None:
         self.zoom_label.setText(f"{round(zoom * 100)}%")

@@ -117,6 +117,7 @@ class Presenter(QObject):
         dock.setTitleBarWidget(QWidget(dock))   # no title bar: its height goes to the plots
         dock.show()
         w.view.set_minimap_wanted(False)
+        w.status.set_presenting(True)
         w.dashboard.set_presenting(CONTROLS_SCALE)
         self._show_plots()
         w.addActions(self.keys)
@@ -145,6 +146,7 @@ class Presenter(QObject):
         w.dashboard.dashboard.show_tabs()
         self.page = None
         w.dashboard.set_presenting(None)
+        w.status.set_presenting(False)
         w.dashboard_dock.setTitleBarWidget(saved.dashboard_title)
         w.setWindowState(saved.window_state)
         if not saved.window_state & (Qt.WindowMaximized | Qt.WindowFullScreen):

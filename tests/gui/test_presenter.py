@@ -77,6 +77,8 @@ def test_presenter_keys_drive_a_run_and_esc_restores_the_window(window, qtbot):
     qtbot.keyClick(view, Qt.Key_Space)
     assert window.session.status == "paused"
     before = _steady_steps(window, qtbot)
+    # nobody edits in front of the class: no orange 'editing is locked' line
+    assert window.controller.locked and not window.status.lock_label.isVisibleTo(window)
 
     # Right: exactly one more step, still paused
     qtbot.keyClick(view, Qt.Key_Right)
@@ -93,6 +95,7 @@ def test_presenter_keys_drive_a_run_and_esc_restores_the_window(window, qtbot):
     # Esc: everything as it was
     qtbot.keyClick(view, Qt.Key_Escape)
     assert not p.active
+    assert window.status.lock_label.isVisibleTo(window) == window.controller.locked
     assert {d.objectName(): d.isVisible() for d in side} == shown_before
     assert window.menuBar().isVisible() and window.run_toolbar.isVisible()
     assert window.geometry() == geometry
