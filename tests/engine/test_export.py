@@ -98,10 +98,16 @@ def test_the_exported_digits_script_trains_under_torchrun_on_two_processes(saved
     work, script = _script(saved)
     torchrun = shutil.which("torchrun")
     command = ([torchrun] if torchrun else [sys.executable, "-m", "torch.distributed.run"])
-    r = subprocess.run([*command, "--standalone", "--nproc_per_node", "2", script.name,
-                        "--epochs", "2", "--json"], cwd=work, capture_output=True, text=True,
-                       timeout=300)
-    assert r.returncode == 0, r.stderr[-2000:]
+    # a second try when a child dies of a signal: on this 2-core machine, in a full test run,
+    # gloo once aborted a child (SIGABRT) in a run that passes alone every time; a fault of the
+    # script fails both tries
+    for _ in range(2):
+        r = subprocess.run([*command, "--standalone", "--nproc_per_node", "2", script.name,
+                            "--epochs", "2", "--json"], cwd=work, capture_output=True, text=True,
+                           timeout=300)
+        if r.returncode == 0 or "Signal " not in r.stderr:
+            break
+    assert r.returncode == 0, r.stderr[-4000:]
     events = _events(r.stdout)
     done = sorted(e["rank"] for e in events if e["event"] == "done")
     assert done == [0, 1]
