@@ -18,15 +18,21 @@ from gui.main_window import MainWindow
 torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
+def shown_window(qtbot, tmp_path, size: tuple[int, int] = (1400, 900)) -> MainWindow:
+    """A main window with its own settings file, at `size` from its first show."""
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     # recovery copies go to the test's folder, never the user's application-data folder
     w = MainWindow(settings, "light", recovery_dir=tmp_path / "recovery")
     qtbot.addWidget(w)
-    w.resize(1400, 900)
+    w.resize(*size)
     w.show()
     qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    w = shown_window(qtbot, tmp_path)
     # no modal dialogs in tests: record errors, and answer prompts from a list the test sets
     w.errors = []
     w.show_error = lambda title, message: w.errors.append(message)

@@ -7,7 +7,7 @@ import itertools
 
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QRectF, QSettings
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
 
@@ -15,8 +15,8 @@ from gui.app import settle
 from gui.dashboard.line_names import DATA_PLACE_S
 from gui.dashboard.plot_frame import PlotFrame
 from gui.dashboard.screenshot import run_until_epochs
-from gui.main_window import MainWindow
 from tests.conftest import GRAPHS
+from tests.gui.conftest import shown_window
 
 MIN_TEXT_PX = 11
 EPOCHS = 3
@@ -34,12 +34,7 @@ ROOM_TO_SPARE = {("deep_sigmoid.json", "Gradient norm per layer")}
 @pytest.fixture
 def projector(qtbot, tmp_path):
     """The main window as a class sees it: 1280x720 from the first show."""
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
-    w = MainWindow(settings, "light", recovery_dir=tmp_path / "recovery")
-    qtbot.addWidget(w)
-    w.resize(1280, 720)
-    w.show()
-    qtbot.waitExposed(w)
+    w = shown_window(qtbot, tmp_path, (1280, 720))
     yield w
     w.session.shutdown()
     w.controller.set_locked(False)
