@@ -16,8 +16,9 @@ from PySide6.QtCore import QByteArray, QEvent, QKeyCombination, QObject, QPointF
 from PySide6.QtGui import QAction, QKeySequence, QTransform
 from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
 
+from engine.lesson_meta import presenter_plots
 from gui.classroom.presenter_hint import FadingHint
-from gui.classroom.presenter_plots import PlotPage, default_plots, enlarge, lesson_plots, make_page
+from gui.classroom.presenter_plots import PlotPage, default_plots, enlarge, make_page
 
 SCALE = 1.6                 # the plots' type and lines, against the dashboard's usual
 CONTROLS_SCALE = 1.3        # the progress line's and the speed's type
@@ -176,7 +177,7 @@ class Presenter(QObject):
         """The lesson's own choice (meta.presenter.plots), else the graph's default; what the
         lesson's choice got wrong is kept in `problems`."""
         c = self.w.controller
-        chosen, self.problems = lesson_plots(c.doc.meta)
+        chosen, self.problems = presenter_plots(c.doc.meta)
         if chosen is not None:
             return chosen
         return default_plots(c.doc, c.analysis or c.analyse_now(), self.w.session.adversarial())

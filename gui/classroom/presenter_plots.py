@@ -15,7 +15,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from engine import blocks
-from engine.lesson_meta import MAX_PRESENTER_PLOTS, presenter_plots
 from gui.dashboard.classes import BoundaryView, ConfusionView
 from gui.dashboard.codes import CodeView
 from gui.dashboard.curves import LossView, MetricsView
@@ -29,7 +28,6 @@ from gui.dashboard.rbm_pictures import RbmPicturesView
 from gui.dashboard.reconstructions import ReconstructionsView
 from gui.dashboard.views import GAN_FACE, RBM_FACE
 
-MAX_PLOTS = MAX_PRESENTER_PLOTS
 RECONSTRUCTIONS_FACE = "reconstructions"
 AXIS_NAME = 0.85         # an axis name's and a note's type against the ticks'
 LEGEND = 1.3             # a legend's type against its usual: a row of entries must fit a plot
@@ -84,11 +82,6 @@ def default_plots(doc, analysis, adversarial: bool) -> list[str]:
     if isinstance(cli, dict) and cli.get("grad") is True:
         return ["loss", "gradients", "gradient_history"]
     return ["loss", "metrics", "gradients"]
-
-
-def lesson_plots(meta: Any) -> tuple[list[str] | None, list[str]]:
-    """`meta.presenter` of a lesson file, read as untrusted (engine.lesson_meta)."""
-    return presenter_plots(meta)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from gui.classroom.presenter_plots import lesson_plots
+from engine.lesson_meta import presenter_plots as lesson_plots
 
 GRAPHS = Path(__file__).resolve().parents[2] / "graphs"
 WAIT_MS = 20_000
