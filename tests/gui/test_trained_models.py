@@ -138,6 +138,24 @@ def test_a_tampered_model_file_shows_one_line_and_keeps_the_open_graph(window, s
     assert window.trained.model is None and window.session.start_weights is None
 
 
+def test_a_new_model_with_the_same_inputs_keeps_the_form_and_what_was_typed(window, qtbot, saved):
+    path, _ = saved
+    assert window.open_path(path)
+    panel = window.predict_panel
+    panel.set_values(CUSTOMER)
+    fields, opened = dict(panel.fields), window.trained.model
+    before = panel.answer["probabilities"]["1"]
+    first_epoch_loss(window, qtbot)       # a run of the same graph ends: its weights answer now
+    qtbot.waitUntil(lambda: window.trained.model is not opened, timeout=30_000)
+    assert all(panel.fields[name] is field for name, field in fields.items())
+    assert panel.values() == CUSTOMER
+    expected = predict(window.trained.model, CUSTOMER)
+    col = expected.class_names.index("1")
+    assert panel.answer["probabilities"]["1"] == pytest.approx(
+        float(expected.probabilities[0, col]), abs=1e-7)
+    assert panel.answer["probabilities"]["1"] != before
+
+
 def test_run_after_opening_a_model_continues_from_its_weights(window, qtbot, saved):
     path, losses = saved
     window.open_path(path)
