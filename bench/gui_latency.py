@@ -9,9 +9,16 @@ Qt), rounds interleaved so both meet the same machine load.
 Steps per second are counted from the StartReport to the DoneReport, in both cases measured in
 the thread that runs the engine, so validation and the final test pass count on both sides.
 
-Last line: {"p99_ms": P, "throughput_ratio": R}: P the median over rounds of each round's 99th
-percentile of lateness; R the best GUI round's steps/s over the best headless round's.
-Targets: P <= 25, R >= 0.8.
+The machine's own speed drifts: on a shared 2-core VM the same headless run varies by a third
+from one round to the next (900 to 1490 steps/s measured in one process), so the best GUI round
+over the best headless round mostly measured which side met a fast spell. Each GUI round is
+therefore paired with the headless rounds on either side of it (H G H G ... H), its ratio taken
+against their geometric mean, and R is the median of these paired ratios. The old figure (best
+over best) is printed too.
+
+Last line: {"p99_ms": P, "throughput_ratio": R, "best_over_best": B}: P the 99th percentile of
+the timer's lateness over all GUI rounds' ticks together; R the median paired ratio. Targets: P <= 25,
+R >= 0.8.
 """
 from __future__ import annotations
 
@@ -36,8 +43,8 @@ from engine.telemetry import DoneReport, StartReport, StepReport  # noqa: E402
 from engine.training.trainer import Run  # noqa: E402
 from gui.training.run_state import RunState  # noqa: E402
 
-EPOCHS = 160            # ~3400 steps: a few seconds per run on a small machine
-ROUNDS = 3
+EPOCHS = 120            # ~2600 steps: two or three seconds per run on a small machine
+ROUNDS = 7
 TICK_MS = 10
 
 
@@ -121,18 +128,23 @@ def main() -> None:
     app.processEvents()
     probe = LatenessProbe()
     headless(path)                                  # warm-up: imports, data set cache
-    gui_rates, head_rates, p99s = [], [], []
+    with_gui(win, probe)                            # warm-up: the window's first run
+    head_rates = [headless(path)]
+    gui_rates, p99s, paired, late = [], [], [], []
     for r in range(ROUNDS):
-        head_rates.append(headless(path))
         rate, p99 = with_gui(win, probe)
+        head_rates.append(headless(path))
         gui_rates.append(rate)
         p99s.append(p99)
-        print(f"round {r + 1}: headless {head_rates[-1]:.0f} steps/s, with GUI {rate:.0f} steps/s, "
-              f"10 ms timer late p99 {p99:.1f} ms, max {max(probe.late[1:]):.1f} ms, "
-              f"{len(probe.late)} ticks")
+        late += probe.late[1:]
+        paired.append(rate / float(np.sqrt(head_rates[-2] * head_rates[-1])))
+        print(f"round {r + 1}: headless {head_rates[-2]:.0f} / {head_rates[-1]:.0f} steps/s, with "
+              f"GUI {rate:.0f} steps/s (paired ratio {paired[-1]:.3f}), 10 ms timer late p99 "
+              f"{p99:.1f} ms, max {max(probe.late[1:]):.1f} ms, {len(probe.late)} ticks", flush=True)
     win.session.shutdown()
-    ratio = max(gui_rates) / max(head_rates)
-    print(json.dumps({"p99_ms": round(float(np.median(p99s)), 2), "throughput_ratio": round(ratio, 3)}))
+    print(json.dumps({"p99_ms": round(float(np.percentile(late, 99)), 2),
+                      "throughput_ratio": round(float(np.median(paired)), 3),
+                      "best_over_best": round(max(gui_rates) / max(head_rates), 3)}))
 
 
 if __name__ == "__main__":

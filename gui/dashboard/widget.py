@@ -55,10 +55,14 @@ from gui.training.run_state import RunState, Snapshot
 from gui.training.training_session import TrainingSession
 
 FRAME_MS = 33
+SUMMARY_STYLE = "QLabel { padding: 6px; font-size: 12pt; border-radius: 4px; "
+LAST_RUN = "Last run: "     # the outcome shown while the next run trains
 # while a run trains, drawing may take at most this share of one core (measured on the GUI
 # thread's CPU clock): past it, frames are skipped. Training shares the GIL with drawing, so
-# every millisecond drawn is a millisecond of training lost on a small machine.
-GUI_SHARE = 0.08
+# every millisecond drawn is a millisecond of training lost on a small machine. Measured on
+# two cores (bench/gui_latency.py, paired ratios): 0.73-0.78 of headless speed at 8%, 0.81-0.87
+# at 4%; at 5% each Overview plot still redraws about twice a second there, more on faster CPUs.
+GUI_SHARE = 0.05
 LATENT_STACK_MIN_H = 48   # px of plot under each of the latent tab's two stacked titles
 # the views made with a tab when it is first needed, by the index of their tab
 _LAZY_VIEWS = {"hist": 1, "acts": 1, "confusion": 2, "boundary": 2, "recon": 3, "code": 4,
@@ -444,14 +448,23 @@ class DashboardWidget(QWidget):
             self.tabs.setTabVisible(classes, visible)
 
     # ---- drawing ---------------------------------------------------------------------------
-    def reset(self) -> None:
+    def reset(self, keep_last: bool = False) -> None:
+        """Clear every view. `keep_last` (a new run of the same window starts): the outcome of the
+        run before stays above the plots, greyed, until this one has its own, so the plots keep
+        their size and nothing jumps (a resize redraws every plot and axis while training)."""
         for _, views in self._pages:
             for v in views:
                 v.reset()
         self._drawn = [-1] * len(self._pages)
         self.snap = None
         self._sync_tabs(None)
-        self.summary.hide()
+        if keep_last and self.summary.isVisible() and self.summary.text():
+            text = self.summary.text()
+            if not text.startswith(LAST_RUN):
+                self.summary.setText(LAST_RUN + text)
+            self.summary.setStyleSheet(SUMMARY_STYLE + "background: #ececec; color: #505050; }")
+        else:
+            self.summary.hide()
         self.layer_combo.blockSignals(True)
         self.layer_combo.clear()
         self.layer_combo.blockSignals(False)
@@ -518,15 +531,14 @@ class DashboardWidget(QWidget):
         if text and note and not bad:
             text = f"{text}  ·  {note}"
         self.summary.setText(text)
-        self.summary.setStyleSheet(
-            "QLabel { padding: 6px; font-size: 12pt; border-radius: 4px; "
-            + ("background: #fde2e1; color: #7a0b05; }" if bad else "background: #e3f1e8; color: #0b3d20; }"))
+        self.summary.setStyleSheet(SUMMARY_STYLE + ("background: #fde2e1; color: #7a0b05; }" if bad
+                                                    else "background: #e3f1e8; color: #0b3d20; }"))
         self.summary.setVisible(bool(text))
 
     # ---- session events --------------------------------------------------------------------
     @Slot(object)
     def _state_replaced(self, _state: RunState) -> None:
-        self.reset()
+        self.reset(keep_last=getattr(self.session, "launching", False))
         self.timer.start()
         self.refresh()
 

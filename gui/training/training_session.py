@@ -86,6 +86,7 @@ class TrainingSession(QObject):
         self.run: Run | None = None
         self.worker: TrainingWorker | None = None
         self.status = "idle"
+        self.launching = False          # true while a new run's state replaces the old one
         self.thresholds = Thresholds()
         self.delay_s = 0.0
         self.device: str | None = None          # None: as the graph's training.device says
@@ -391,7 +392,11 @@ class TrainingSession(QObject):
         self._faces = {n.id: face for n in doc.nodes.values()
                        if (face := getattr(blocks.get(n.type), "face", None))}
         self.sync_adversarial()
-        self._replace_state(self.state_factory())
+        self.launching = True           # views may keep the last run's outcome on show
+        try:
+            self._replace_state(self.state_factory())
+        finally:
+            self.launching = False
         self.mailbox = DecodeMailbox()
         self.gibbs_mailbox = GibbsMailbox()
         self.gan_mailbox = GanMailbox()

@@ -358,3 +358,37 @@ def test_a_narrow_progress_line_keeps_the_epoch_count_whole(qtbot):
     assert label.toolTip() == "epoch 5/30  ·  step 21/21  ·  0:02 left"
     label.resize(fm.horizontalAdvance("epoch 5/30  ·  step 21/21  ·  0:02 left") + 4, 20)
     assert label.displayed() == "epoch 5/30  ·  step 21/21  ·  0:02 left"
+
+
+def test_a_second_run_keeps_the_first_outcome_greyed_and_the_plots_their_size(host):
+    """While the next run trains, the last run's outcome stays above the plots marked as the last
+    one, so the plots are not resized (every axis would be redrawn with training waiting)."""
+    h = host("mlp_digits.json")
+    h.doc.training["epochs"] = 2
+    h.click("run")
+    h.wait_idle()
+    first = h.dashboard.summary.text()
+    assert first.startswith("Test accuracy")
+    size = h.dashboard.loss.frame.widget.size()
+    h.session.start()
+    assert h.session.status == "running"
+    assert h.dashboard.summary.isVisible()
+    assert h.dashboard.summary.text() == "Last run: " + first
+    h.qtbot.wait(50)
+    assert h.dashboard.loss.frame.widget.size() == size
+    h.wait_idle()
+    assert h.dashboard.summary.text().startswith("Test accuracy")
+
+
+def test_an_axis_grows_from_an_eighth_of_the_run_in_three_jumps():
+    from gui.dashboard.plot_frame import GrowingLimit
+    limit, values = GrowingLimit(1.0), []
+    for epoch in range(1, 101):
+        limit.fit(epoch, 100.0)
+        if not values or values[-1] != limit.value:
+            values.append(limit.value)
+    assert values == [12.5, 25.0, 50.0, 100.0]
+    limit.reset()
+    assert limit.value == 1.0
+    limit.fit(0.5)                       # no cap (a length not known): doubling from the start
+    assert limit.value == 1.0
