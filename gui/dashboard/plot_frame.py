@@ -124,6 +124,10 @@ class PlotFrame(QFrame):
             # during training cost a few blits instead of re-rendering text (measured: the
             # largest share of the GUI thread's time)
             axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            # the room for tick labels only grows: shrinking it when a run restarts from a
+            # (0, 1) range and growing it back a second later moved the plot sideways twice a
+            # run, each time a relayout and a redraw of every axis while training waited
+            axis.setStyle(autoReduceTextSpace=False)
         self.title_label = QLabel(title)
         self.title_label.setTextFormat(Qt.PlainText)     # titles and notes name nodes of the file
         f = self.title_label.font()
