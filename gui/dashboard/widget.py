@@ -61,7 +61,8 @@ LAST_RUN = "Last run: "     # the outcome shown while the next run trains
 # thread's CPU clock): past it, frames are skipped. Training shares the GIL with drawing, so
 # every millisecond drawn is a millisecond of training lost on a small machine. Measured on
 # two cores (bench/gui_latency.py, paired ratios): 0.73-0.78 of headless speed at 8%, 0.81-0.87
-# at 4%; at 5% each Overview plot still redraws about twice a second there, more on faster CPUs.
+# at 4%; at 5% each Overview plot redraws about once a second there at full speed (more on a
+# faster CPU, and all of them at once when the run pauses or ends).
 GUI_SHARE = 0.05
 LATENT_STACK_MIN_H = 48   # px of plot under each of the latent tab's two stacked titles
 # the views made with a tab when it is first needed, by the index of their tab
@@ -538,7 +539,7 @@ class DashboardWidget(QWidget):
     # ---- session events --------------------------------------------------------------------
     @Slot(object)
     def _state_replaced(self, _state: RunState) -> None:
-        self.reset(keep_last=getattr(self.session, "launching", False))
+        self.reset(keep_last=self.session.launching)
         self.timer.start()
         self.refresh()
 

@@ -45,7 +45,7 @@ def _form_of(model) -> tuple | None:
     if model is None:
         return None
     names = tuple(model.class_names) if model.task == "classification" else ()
-    return (model.task, repr(model.input_columns), names)
+    return (model.task, model.input_columns, names)
 
 
 class PredictPanel(QWidget):
