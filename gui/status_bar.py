@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from engine.compiler import Analysis
 from engine.graph import GraphDocument
-from gui.editor.controller import LOCKED_MESSAGE
+from gui.editor.controller import LOCKED_MESSAGE, UNLOCKED_MESSAGE
 from gui.plain_text import plain_tooltip
 from gui.theme import Theme
 
@@ -47,6 +47,9 @@ class StatusBar(QStatusBar):
 
     def set_locked(self, locked: bool) -> None:
         self._locked = locked
+        # the last run's passing "unlocked" would still be showing beside the locked label
+        if locked and self.currentMessage() == UNLOCKED_MESSAGE:
+            self.clearMessage()
         self.lock_label.setVisible(locked and not self._presenting)
 
     def set_presenting(self, presenting: bool) -> None:

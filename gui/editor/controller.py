@@ -32,6 +32,7 @@ from gui.editor.connection_rules import PortRef, connection_problem, orient, tri
 from gui.editor.layout import layered_positions
 
 LOCKED_MESSAGE = "Editing is locked while training runs: press Stop to edit"
+UNLOCKED_MESSAGE = "Editing is unlocked"
 ANALYSIS_DELAY_MS = 40   # long enough to fold a burst of edits into one analysis, short to the eye
 PASTE_STEP = 40.0
 
@@ -102,7 +103,7 @@ class Controller(QObject):
         self.locked_changed.emit(locked)
         # locked, the status bar's permanent label says so; the passing message would repeat it
         if not locked:
-            self.message.emit("Editing is unlocked")
+            self.message.emit(UNLOCKED_MESSAGE)
 
     def _refused_while_locked(self) -> bool:
         if self._locked:

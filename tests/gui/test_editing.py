@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from gui.editor.controller import LOCKED_MESSAGE
+from gui.editor.controller import LOCKED_MESSAGE, UNLOCKED_MESSAGE
 from tests.conftest import GRAPHS
 
 
@@ -174,8 +174,13 @@ def test_lock_refuses_every_edit_and_says_why(window, user):
 
     window.controller.set_locked(False)
     assert not window.lock_label.isVisible() and window.inspector.form_host.isEnabled()
+    assert window.status.currentMessage() == UNLOCKED_MESSAGE
     window.controller.set_param("h1", "units", 7)
     assert doc.nodes["h1"].params["units"] == 7
+    # the next run locks again: the passing 'unlocked' must not stay beside the locked label
+    window.controller.set_locked(True)
+    assert window.status.currentMessage() != UNLOCKED_MESSAGE
+    window.controller.set_locked(False)
 
 
 def test_training_overlay_highlight_and_clear(window):
