@@ -27,7 +27,7 @@ class CodeView:
         self.hist_curve = self.hist.plot.plot(stepMode="center", fillLevel=0, pen=pen(BLUE, 1.5),
                                               brush=QColor(0, 114, 178, 120))
         self.units = PlotFrame("Mean activation per unit")
-        self.units.label_axes("code unit", "mean activation")
+        self.units.label_axes("code unit", "mean activation", "activation")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=BLUE, pen=pg.mkPen(INK, width=0.5))
         self.units.plot.addItem(self.bars)
         self.rho_lines = [_rho_line() for _ in range(2)]    # the sparsity target, on both
@@ -35,7 +35,7 @@ class CodeView:
         self.unit_names = LineNames(self.units.plot)
         self.unit_names.add(self.rho_lines[0], "target rho", RED)
         self.epochs = PlotFrame("Code per epoch")
-        self.epochs.label_axes("epoch", "mean activation")
+        self.epochs.label_axes("epoch", "mean activation", "activation")
         self._jacobian_axis()
         legend = self.epochs.add_legend()
         self.mean_curve = self.epochs.plot.plot(pen=pen(BLUE), symbol="o", symbolSize=6,

@@ -16,7 +16,7 @@ class FreeEnergyView:
     def __init__(self, focus: RbmFocus) -> None:
         self.focus = focus
         self.frame = PlotFrame("Free energy")
-        self.frame.label_axes("epoch of its pretraining", "mean free energy (nats)")
+        self.frame.label_axes("epoch of its pretraining", "mean free energy (nats)", "free energy")
         self.frame.setToolTip(
             "Lower free energy is what an RBM gives the data it has learnt. Both curves falling "
             "together: it learns digits. The training rows' curve falling below the held-out "

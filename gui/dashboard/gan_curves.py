@@ -23,7 +23,7 @@ def _curve(plot, color, name: str, symbol: str, dashed: bool = False):
 class GanCurvesView:
     def __init__(self) -> None:
         self.losses = PlotFrame("Losses")
-        self.losses.label_axes("epoch", "loss (per epoch)")
+        self.losses.label_axes("epoch", "loss (per epoch)", "loss")
         self.losses.setToolTip(
             "The discriminator's loss (telling real from generated) and the generator's (fooling "
             "the discriminator), averaged over each epoch's updates. They fight: one falls when "
@@ -33,7 +33,7 @@ class GanCurvesView:
         self.d_loss = _curve(p, BLUE, "D", "o")
         self.g_loss = _curve(p, ORANGE, "G", "s", dashed=True)
         self.scores = PlotFrame("D(x), D(G(z))")
-        self.scores.label_axes("epoch", "mean probability 'real'")
+        self.scores.label_axes("epoch", "mean probability 'real'", "P(real)")
         self.scores.setToolTip(
             "D(x): the discriminator's mean probability that real examples are real. D(G(z)): the "
             "same for generated ones. At 0.5 both, it cannot tell them apart; D(G(z)) near 0 for "

@@ -63,7 +63,7 @@ class ActivationView:
 
     def __init__(self, thresholds: Thresholds) -> None:
         self.frame = PlotFrame("Saturated and dead units")
-        self.frame.label_axes("activation (input side first)", "fraction of units")
+        self.frame.label_axes("activation (input side first)", "fraction of units", "fraction")
         p = self.frame.plot
         p.setYRange(0, 1.0, padding=0.02)
         p.setMouseEnabled(x=False, y=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPen
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -26,6 +26,7 @@ INK = QColor(40, 40, 40)
 GRID_ALPHA = 0.25
 TICK_PT = 10
 TITLE_PT = 11
+AXIS_LABEL_STYLE = {"color": "#282828", "font-size": f"{TICK_PT}pt"}
 
 # series colours (Okabe-Ito: distinguishable for the colour-blind and on a washed-out projector)
 BLUE, ORANGE, GREEN, RED = QColor(0, 114, 178), QColor(230, 159, 0), QColor(0, 158, 115), QColor(213, 94, 0)
@@ -159,6 +160,7 @@ class PlotFrame(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.widget, 1)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self._left_names, self._left_shown, self._fitting_left = ("", ""), "", False
 
     def add_legend(self, beside: bool = False) -> pg.LegendItem:
         """The plot's legend, outside its plot area: a row above it, or a column to its right
@@ -168,10 +170,30 @@ class PlotFrame(QFrame):
         self.plot.legend = legend
         return legend
 
-    def label_axes(self, bottom: str, left: str) -> None:
-        style = {"color": "#282828", "font-size": f"{TICK_PT}pt"}
-        self.plot.setLabel("bottom", bottom, **style)
-        self.plot.setLabel("left", left, **style)
+    def label_axes(self, bottom: str, left: str, left_short: str | None = None) -> None:
+        """Name the axes. The left name is written upwards along the plot's height, which a
+        1280x720 window makes about 110 px: where `left` does not fit, `left_short` is shown
+        instead (pyqtgraph would cut it, "weight-gradient n"), and the full name when it fits
+        again."""
+        self.plot.setLabel("bottom", bottom, **AXIS_LABEL_STYLE)
+        self._left_names = (left, left_short or left)
+        self._left_shown = ""
+        axis = self.plot.getAxis("left")
+        if left_short and not self._fitting_left:
+            self._fitting_left = True
+            axis.geometryChanged.connect(self._fit_left_name)
+        self._fit_left_name()
+
+    @Slot()
+    def _fit_left_name(self) -> None:
+        full, short = self._left_names
+        font = QFont()
+        font.setPointSize(TICK_PT)
+        room = self.plot.getAxis("left").geometry().height()
+        name = full if room <= 0 or QFontMetrics(font).horizontalAdvance(full) + 8 <= room else short
+        if name != self._left_shown:
+            self._left_shown = name
+            self.plot.setLabel("left", name, **AXIS_LABEL_STYLE)
 
     def save_png(self, path: str | Path) -> bool:
         """The plot with its title, as shown, at the screen's pixel size."""

@@ -392,3 +392,18 @@ def test_an_axis_grows_from_an_eighth_of_the_run_in_three_jumps():
     assert limit.value == 1.0
     limit.fit(0.5)                       # no cap (a length not known): doubling from the start
     assert limit.value == 1.0
+
+
+def test_an_axis_name_too_long_for_a_short_plot_gives_way_to_its_short_form(qtbot):
+    from gui.dashboard.plot_frame import PlotFrame
+    frame = PlotFrame("Gradient norm per layer")
+    qtbot.addWidget(frame)
+    frame.label_axes("layer", "weight-gradient norm", "gradient norm")
+    left = frame.plot.getAxis("left")
+    frame.resize(400, 150)                 # the Overview plots' height in a 1280x720 window
+    frame.show()
+    qtbot.waitUntil(lambda: 0 < left.geometry().height() < 130)
+    assert left.labelText == "gradient norm"
+    frame.resize(400, 400)
+    qtbot.waitUntil(lambda: left.geometry().height() > 300)
+    assert left.labelText == "weight-gradient norm"
