@@ -63,6 +63,9 @@ class LessonPanel(QTextBrowser):
             text = f"# {markdown_literal(title)}\n\n{text}"
         self.document().setMarkdown(text, MARKDOWN)
         self._tame_headings()
+        # a lesson is read from its first line: the edit's cursor stayed where the last text
+        # put it, and a later resize scrolled the dock to it (seen: opened at the lesson's end)
+        self.moveCursor(QTextCursor.Start)
 
     # ---- nothing is loaded -------------------------------------------------------------------
     def loadResource(self, kind: int, url: QUrl) -> Any:

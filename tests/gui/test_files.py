@@ -107,3 +107,13 @@ def test_screenshot_of_a_bad_file_fails_with_its_message(qapp, tmp_path, capsys)
     assert code != 0
     assert "file not found" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_a_lesson_opens_at_its_first_line_even_after_the_dock_is_resized(window, qtbot):
+    assert window.open_path(GRAPHS / "exploding_clipped.json")
+    panel = window.lesson_panel
+    panel.resize(300, 90)                  # a short dock: the lesson has to scroll
+    qtbot.waitUntil(lambda: panel.verticalScrollBar().maximum() > 0)
+    panel.ensureCursorVisible()            # what a resize or a focus does to a text edit
+    assert panel.textCursor().position() == 0
+    assert panel.verticalScrollBar().value() == 0
