@@ -29,7 +29,7 @@ from engine.telemetry import DoneReport
 from gui.actions import apply_icons, build_actions, build_menus, build_toolbar
 from gui.canvas.node_item import NODE_H, NODE_W
 from gui.canvas.scene import CanvasScene
-from gui.canvas.view import CanvasView
+from gui.canvas.view import FIT_MIN_ZOOM, CanvasView
 from gui.classroom import CLASSROOM_FEATURES
 from gui.dashboard.panel import DashboardPanel
 from gui.dashboard.screenshot import run_until_epochs
@@ -52,9 +52,9 @@ from gui.training.training_session import TrainingSession
 APP_NAME = "DeepCanvas"
 RESHAPING_EVENTS = ("reset", "node_added", "node_removed", "param_changed", "edge_added",
                     "edge_removed")
-FIT_MIN_ZOOM = 0.4       # opening a graph: fit it whole if its blocks' compact faces stay
-                         # readable (style.MIN_TEXT_PX), ...
-START_ZOOM = 0.75        # ... else show its start (the data side) at this zoom
+# opening a graph fits it whole if its blocks' compact faces stay readable at that zoom
+# (view.FIT_MIN_ZOOM), else shows its start (the data side) at this zoom
+START_ZOOM = 0.75
 DASHBOARD_SHARE = 0.42   # of the window's height, for the dashboard until the user moves it
 SHORTCUTS = """<table cellpadding=3>
 <tr><td><b>Add a block</b></td><td>drag it from the palette, or double-click it there</td></tr>

@@ -80,14 +80,17 @@ class CanvasScene(QGraphicsScene):
             if nid in self._nodes:
                 self._nodes[nid].setSelected(True)
 
-    def nodes_rect(self) -> QRectF:
+    def nodes_rect(self, with_cards: bool = True) -> QRectF:
+        """The blocks' extent in the scene, with the live cards hanging under them unless
+        `with_cards` is false (a fit while training keeps the cards in view)."""
         rect = QRectF()
         for item in self._nodes.values():
             rect = rect.united(item.mapRectToScene(item.body_rect()))
-        for nid in self._faces:          # a fit while training keeps the live cards in view
-            face = self.live_face(nid)
-            if face is not None:
-                rect = rect.united(face.mapRectToScene(face.boundingRect()))
+        if with_cards:
+            for nid in self._faces:
+                face = self.live_face(nid)
+                if face is not None:
+                    rect = rect.united(face.mapRectToScene(face.boundingRect()))
         return rect
 
     def node_rects(self) -> list[tuple[QRectF, QColor]]:
@@ -287,7 +290,8 @@ class CanvasScene(QGraphicsScene):
                 self._drop_face(nid)
                 continue
             face = self._faces.get(nid)
-            if face is None or face.parentItem() is not item:
+            new = face is None or face.parentItem() is not item
+            if new:
                 face = self._faces[nid] = LiveFaceItem(item, NODE_W, NODE_H, self.theme)
             if face.shown is data[nid]:      # the same sample (a node that stopped reporting)
                 continue
@@ -299,6 +303,9 @@ class CanvasScene(QGraphicsScene):
                 face.show_rbm(data[nid], step)
             else:
                 face.show_reconstructions(data[nid], step)
+            if new:
+                for view in self.views():
+                    view.show_new_card(face)
 
     def set_phase_marks(self, marks: dict[str, tuple[str, str]]) -> None:
         """Layer-wise pretraining: node id -> (training | done | waiting, words) for the nodes

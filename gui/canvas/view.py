@@ -16,6 +16,9 @@ from gui.canvas.node_item import NodeItem
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 MINIMAP_ROOM = 2.5          # the canvas must be this many minimaps high and wide to show one
 FIT_MAX_ZOOM = 1.25    # fitting a tiny graph should not blow it up to poster size
+FIT_MARGIN = 60.0
+FIT_MIN_ZOOM = 0.4     # a fit below this makes the blocks' compact faces unreadable
+                       # (style.MIN_TEXT_PX)
 WORLD = 200_000.0
 
 
@@ -89,13 +92,31 @@ class CanvasView(QGraphicsView):
             self.reset_zoom()
             self.centerOn(0, 0)
             return
-        rect = rect.adjusted(-60, -60, 60, 60)
-        full = QRectF(self.viewport().rect())
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         # the whole canvas: a graph in view whole needs no minimap, which then steps aside
-        self.set_zoom(min(full.width() / rect.width(), full.height() / rect.height(), FIT_MAX_ZOOM))
+        self.set_zoom(self._zoom_to_fit(rect))
         self.centerOn(rect.center())
         self._sync_minimap()
         self.minimap.schedule_update()
+
+    def _zoom_to_fit(self, rect: QRectF) -> float:
+        full = QRectF(self.viewport().rect())
+        return min(full.width() / rect.width(), full.height() / rect.height(), FIT_MAX_ZOOM)
+
+    def show_new_card(self, card) -> None:
+        """A live card has just appeared under a block (a GAN's samples, an autoencoder's
+        reconstructions). Where every block was in view and the card hangs below the edge, the
+        graph is fitted again with the card; fitted at open, before any run, the card had no
+        room (a GAN's samples were cut at 1280x720). A view the user moved into part of the
+        graph, or one where the fit would make the blocks' text too small, stays as it is."""
+        visible = self.visible_scene_rect()
+        if visible.contains(card.mapRectToScene(card.boundingRect())):
+            return
+        if not visible.contains(self.scene().nodes_rect(with_cards=False)):
+            return
+        rect = self.scene().nodes_rect().adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        if self._zoom_to_fit(rect) >= FIT_MIN_ZOOM:
+            self.fit_all()
 
     def bring_into_view(self, item) -> None:
         """Centre on `item` only when it is not already in full view: a lesson fitted whole stays

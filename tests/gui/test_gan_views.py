@@ -266,3 +266,32 @@ def test_epoch_figures_reach_the_curves(window, qtbot):
     assert np.allclose(curves.g_loss.getData()[1], [e.train["g_loss"] for e in epochs])
     assert isinstance(epochs[0], EpochReport)
     stop(window, qtbot)
+
+
+def test_the_first_samples_card_is_brought_into_a_fitted_view_at_1280x720(qtbot, tmp_path):
+    from tests.gui.conftest import shown_window
+    window = shown_window(qtbot, tmp_path, (1280, 720))
+    assert window.open_path(DIGITS)
+    view, scene = window.view, window.scene
+    qtbot.waitUntil(lambda: view.whole_graph_in_view(), timeout=5_000)
+    window.session.step_g_action.trigger()
+    qtbot.waitUntil(lambda: scene.live_face("gen") is not None
+                    and scene.live_face("gen").kind == "samples", timeout=10_000)
+    card = scene.live_face("gen")
+    visible = view.visible_scene_rect()
+    assert visible.contains(card.mapRectToScene(card.boundingRect()))
+    assert visible.contains(scene.nodes_rect(with_cards=False))
+    stop(window, qtbot)
+
+
+def test_a_view_the_user_zoomed_into_stays_put_when_a_card_appears(window, qtbot):
+    assert window.open_path(DIGITS)
+    view, scene = window.view, window.scene
+    view.set_zoom(2.0)
+    view.centerOn(scene.node_item("data"))
+    before = view.visible_scene_rect()
+    window.session.step_g_action.trigger()
+    qtbot.waitUntil(lambda: scene.live_face("gen") is not None
+                    and scene.live_face("gen").kind == "samples", timeout=10_000)
+    assert view.zoom == 2.0 and view.visible_scene_rect() == before
+    stop(window, qtbot)
