@@ -95,6 +95,10 @@ class LossView:
                                   symbolBrush=BLUE, symbolPen=None, name="epoch mean")
         self.val_curve = p.plot(pen=pen(ORANGE, 2.5, dashed=True), symbol="s", symbolSize=6,
                                 symbolBrush=ORANGE, symbolPen=None, name="validation")
+        # names that keep the legend to two rows above a short plot (a projector's 1280x720)
+        for curve, short in ((self.step_curve, "step"), (self.train_curve, "mean"),
+                             (self.val_curve, "val.")):
+            p.legend.shorten(curve, short)
         p.disableAutoRange()
         self.phase_lines = PhaseLines(p)
         self._term_names: list[str] = []
@@ -135,7 +139,7 @@ class LossView:
         for i, c in enumerate(self.term_curves):
             legend.removeItem(c)
             if i < len(names):
-                legend.addItem(c, f"term: {names[i]}")
+                legend.addItem(c, f"term: {names[i]}", names[i])
 
     def update(self, snap: Snapshot) -> None:
         if snap.start is None:

@@ -12,6 +12,7 @@ LEGEND_PX = 11           # the smallest type a projector's back row reads; a doc
 GAP = 2                  # px between the legend and the plot area
 SAMPLE_GAP, ENTRY_GAP = 3, 8     # px between a sample and its name, and between entries
 TITLE_ROW, VIEW_ROW, BESIDE_COL = 0, 2, 3     # in PlotItem's grid: its title row, its ViewBox's
+MAX_ROWS = 2             # more rows above a short plot squeeze its data to a strip: short names
 
 
 class Swatch(ItemSample):
@@ -65,6 +66,7 @@ class PlotLegend(pg.LegendItem):
         self.plot, self.beside = plot, beside
         self._fitting = False
         self._reserved = -1.0
+        self._names: dict[int, tuple[str, str]] = {}    # id(label) -> (full name, short name)
         self.setParentItem(plot)
         if beside:
             # a placeholder in a column of the grid right of the ViewBox, as wide as the legend
@@ -78,22 +80,45 @@ class PlotLegend(pg.LegendItem):
         self._fit()
 
     # ---- entries ---------------------------------------------------------------------------
-    def addItem(self, item, name) -> None:
+    def addItem(self, item, name, short: str | None = None) -> None:
+        """`short` is shown instead of `name` when the full names need more than MAX_ROWS rows
+        (a 1280x720 window's Loss plot with two loss terms took three)."""
         super().addItem(item, name)
         _sample, label = self.items[-1]
+        self._names[id(label)] = (name, short or name)
         label.item.document().setDocumentMargin(0)
         label.updateMin()
         # the label sizes itself when its text or font changes: reflow then
         label.geometryChanged.connect(self._later)
         self._fit()
 
+    def shorten(self, item, short: str) -> None:
+        """Give an entry already in the legend (a curve made with a name) its short name."""
+        for sample, label in self.items:
+            if sample.item is item:
+                self._names[id(label)] = (self._names.get(id(label), (label.text,))[0], short)
+        self._fit()
+
     def removeItem(self, item) -> None:
         super().removeItem(item)
+        self._forget_names()
         self._fit()
 
     def clear(self) -> None:
         super().clear()
+        self._forget_names()
         self._fit()
+
+    def _forget_names(self) -> None:
+        alive = {id(label) for _sample, label in self.items}
+        self._names = {k: v for k, v in self._names.items() if k in alive}
+
+    def _show_names(self, short: bool) -> None:
+        for _sample, label in self.items:
+            full, brief = self._names.get(id(label), (label.text, label.text))
+            name = brief if short else full
+            if label.text != name:
+                label.setText(name)
 
     # ---- layout ----------------------------------------------------------------------------
     def updateSize(self) -> None:
@@ -120,10 +145,15 @@ class PlotLegend(pg.LegendItem):
                 self.setColumnCount(1)
             else:
                 room = self.plot.width() - 2 * GAP
-                for columns in range(max(1, count), 0, -1):
-                    self.setColumnCount(columns)
-                    self.updateSize()
-                    if self.width() <= room:
+                briefer = any(full != brief for full, brief in self._names.values())
+                for short in ((False, True) if briefer else (False,)):
+                    self._show_names(short)
+                    for columns in range(max(1, count), 0, -1):
+                        self.setColumnCount(columns)
+                        self.updateSize()
+                        if self.width() <= room:
+                            break
+                    if -(-count // columns) <= MAX_ROWS:
                         break
             self.updateSize()
             self._reserve(count)

@@ -151,3 +151,29 @@ def test_no_legend_on_the_data_and_reference_names_apart_at_1280x720(projector, 
                 problems += _problems(lesson, view, frame)
     assert checked, f"{lesson}: no plot shown"
     assert not problems, "\n".join(problems)
+
+
+def test_a_legend_too_long_for_two_rows_shows_its_short_names(qtbot):
+    from gui.dashboard.plot_legend import MAX_ROWS
+    frame = PlotFrame("Loss")
+    qtbot.addWidget(frame)
+    legend = frame.add_legend()
+    for name, short in (("per step", "step"), ("epoch mean", "mean"), ("validation", "val.")):
+        legend.shorten(frame.plot.plot([0, 1], [0, 1], name=name), short)
+    for term in ("loss", "l2"):
+        legend.addItem(frame.plot.plot([0, 1], [1, 0]), f"term: {term}", term)
+
+    def shown():
+        return [label.text for _sample, label in legend.items]
+
+    def rows():
+        return -(-len(legend.items) // legend.columnCount)
+
+    frame.resize(250, 170)                 # the Loss plot's size in a 1280x720 window
+    frame.show()
+    qtbot.waitUntil(lambda: shown() == ["step", "mean", "val.", "loss", "l2"])
+    assert rows() <= MAX_ROWS
+    frame.resize(900, 300)                 # room for every full name
+    qtbot.waitUntil(lambda: shown()[-1] == "term: l2")
+    assert shown() == ["per step", "epoch mean", "validation", "term: loss", "term: l2"]
+    assert rows() <= MAX_ROWS
