@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from engine import graph
+from engine import blocks, graph
 from engine.errors import GraphError, one_line
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "graphs"
@@ -36,6 +37,7 @@ MAX_TITLE = 90
 MAX_QUESTION = 160
 MAX_TOPIC = 60
 MAX_ERROR = 300
+MAX_RECIPE = 120
 MAX_LESSONS = 500            # a folder of thousands of files is not a course: list the first
 NO_ORDER = 10**6             # lessons without an order come after the numbered ones of their topic
 _SPACE = re.compile(r"\s+")
@@ -51,6 +53,7 @@ class Lesson:
     doc: graph.GraphDocument | None = None      # for the thumbnail; None when unreadable
     error: str = ""                             # one line; "" when the file was read
     stamp: tuple[int, int] = (0, 0)             # the file's mtime (ns) and size when read
+    recipe: str = ""                            # what sets this network apart, in one line
 
     @property
     def readable(self) -> bool:
@@ -101,7 +104,30 @@ def _from_meta(path: Path, doc: graph.GraphDocument) -> Lesson:
                   title=line(meta.get("title"), MAX_TITLE) or path.stem,
                   question=line(meta.get("question"), MAX_QUESTION),
                   topic=line(meta.get("topic"), MAX_TOPIC) or OTHER_TOPIC,
-                  order=order, doc=doc)
+                  order=order, doc=doc, recipe=line(recipe(doc), MAX_RECIPE))
+
+
+def recipe(doc: graph.GraphDocument) -> str:
+    """The network's repeated blocks as their faces summarise them, its optimizer and its
+    gradient clipping: "64 · Xavier-U, sigmoid, sgd". Lessons that share a drawing (the ten-layer
+    ones) differ here, which is what each of them is about."""
+    counts: Counter[str] = Counter()
+    for node in doc.nodes.values():
+        block = blocks.get(node.type)
+        if block is not None:
+            try:
+                counts[block.summary(node.params)] += 1
+            except Exception:  # noqa: BLE001 - a file's odd parameter costs its line, not the card
+                continue
+    parts = [summary for summary, n in counts.items() if n > 1 and summary]
+    training = doc.training if isinstance(doc.training, dict) else {}
+    optimizer = training.get("optimizer")
+    if isinstance(optimizer, str) and optimizer:
+        parts.append(optimizer)
+    clip = training.get("grad_clip")
+    if isinstance(clip, dict) and isinstance(clip.get("max"), (int, float)):
+        parts.append(f"clip {clip.get('mode', 'norm')} {clip['max']:g}")
+    return ", ".join(parts)
 
 
 def _unreadable(path: Path, message: str) -> Lesson:

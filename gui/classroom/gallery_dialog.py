@@ -89,6 +89,14 @@ class LessonCard(QFrame):
         self.picture.setAlignment(Qt.AlignCenter)
         self.picture.setPixmap(thumbnail(lesson, theme, THUMB_W, THUMB_H, dpr))
         box.addWidget(self.picture)
+        # lessons can share a drawing (the ten-layer ones): the recipe line tells them apart
+        self.recipe_label = OneLineLabel(lesson.recipe)
+        self.recipe_label.setObjectName("LessonRecipe")
+        self.recipe_label.setVisible(bool(lesson.recipe))
+        if lesson.recipe:
+            self.recipe_label.setToolTip(plain_tooltip(f"Repeated blocks, optimizer and "
+                                                       f"clipping: {lesson.recipe}"))
+        box.addWidget(self.recipe_label)
         self.title_label = _plain(lesson.title, "LessonTitle")
         self.title_label.setMaximumHeight(_lines_height(self.title_label, TITLE_LINES))
         box.addWidget(self.title_label)
@@ -315,6 +323,7 @@ def _stylesheet(t: Theme) -> str:
     QLabel#LessonTitle {{ font-weight: 600; color: {t.text}; }}
     QLabel#LessonQuestion {{ color: {t.muted}; }}
     QLabel#LessonPicture {{ background: {t.canvas}; border-radius: 4px; }}
+    QLabel#LessonRecipe {{ color: {t.muted}; font-size: {BASE_POINT_SIZE - 1}pt; }}
     QLabel#LessonError {{ color: {t.error}; }}
     QLabel#GalleryMessage {{ color: {t.error}; font-weight: 600; }}
     QFrame#LessonCard {{ background: {t.base}; border: 1px solid {t.node_border};

@@ -271,3 +271,19 @@ def test_a_topic_in_the_list_scrolls_its_heading_into_view(window, qtbot):
     top = heading.mapTo(dialog.scroll.viewport(), QPoint(0, 0)).y()
     assert 0 <= top < dialog.scroll.viewport().height() // 2, "the heading near the top of the view"
     assert dialog.topics.currentRow() == row
+
+
+def test_lessons_that_share_a_drawing_are_told_apart_by_their_recipe_line(window, qtbot):
+    names = ("deep_sigmoid.json", "deep_relu_he.json", "exploding.json", "exploding_clipped.json")
+    recipes = {lesson.path.name: lesson.recipe for lesson in read_lessons(GRAPHS)}
+    assert recipes["deep_sigmoid.json"] == "64 · Xavier-U, sigmoid, sgd"
+    assert recipes["deep_relu_he.json"] == "64 · He-N, relu, sgd"
+    assert recipes["exploding_clipped.json"].endswith(", clip norm 1")
+    assert len({recipes[n] for n in names}) == len(names)
+    dialog = window.lesson_gallery.show()
+    qtbot.waitExposed(dialog)
+    for name in names:
+        card = _card(dialog, name)
+        assert card.recipe_label.isVisible() and card.recipe_label.full_text == recipes[name]
+    # the RBM lesson has no repeated block and no optimizer: no empty line on its card
+    assert recipes["rbm_digits.json"] == "" and not _card(dialog, "rbm_digits.json").recipe_label.isVisible()
