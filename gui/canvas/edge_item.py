@@ -146,6 +146,7 @@ class EdgeItem(QGraphicsPathItem):
         painter.setRenderHint(QPainter.Antialiasing)
         color = self.theme.color("accent") if self.isSelected() else self.theme.color("edge")
         width = 3.5 if self.isSelected() else (2.8 if self._hover else 2.0)
+        width *= getattr(self.scene(), "wire_scale", 1.0)
         painter.setPen(QPen(color, width, Qt.SolidLine, Qt.RoundCap))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())

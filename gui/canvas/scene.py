@@ -42,6 +42,7 @@ class CanvasScene(QGraphicsScene):
         self.grid_size = GRID
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[tuple[str, str, str, str], EdgeItem] = {}
+        self.wire_scale = 1.0          # presenter mode draws the wires thicker, for a room
         self._wire: WireDrag | None = None
         self._pressed_node = False
         self._toast: ToastItem | None = None
@@ -63,6 +64,12 @@ class CanvasScene(QGraphicsScene):
 
     def node_items(self) -> list[NodeItem]:
         return list(self._nodes.values())
+
+    def set_wire_scale(self, scale: float) -> None:
+        if scale != self.wire_scale:
+            self.wire_scale = scale
+            for edge in self._edges.values():
+                edge.update()
 
     def edge_items(self) -> list[EdgeItem]:
         return list(self._edges.values())

@@ -22,6 +22,7 @@ from gui.classroom.presenter_plots import PlotPage, default_plots, enlarge, make
 
 SCALE = 1.6                 # the plots' type and lines, against the dashboard's usual
 CONTROLS_SCALE = 1.3        # the progress line's and the speed's type
+WIRE_SCALE = 1.75           # the canvas's wires: 2 px at zoom 1 is a hairline from the back row
 DASHBOARD_SHARE = 0.5      # of the screen's height, for the run's controls and the plots
 SPEED_STEP = 5              # speed-slider positions per + or - (full speed, 3 ms .. 1 s a batch)
 HINT = "Space run/pause  ·  → step  ·  R reset  ·  +/− speed  ·  Esc leave"
@@ -118,6 +119,7 @@ class Presenter(QObject):
         dock.setTitleBarWidget(QWidget(dock))   # no title bar: its height goes to the plots
         dock.show()
         w.view.set_minimap_wanted(False)
+        w.scene.set_wire_scale(WIRE_SCALE)
         w.status.set_presenting(True)
         w.dashboard.set_presenting(CONTROLS_SCALE)
         self._show_plots()
@@ -147,6 +149,7 @@ class Presenter(QObject):
         w.dashboard.dashboard.show_tabs()
         self.page = None
         w.dashboard.set_presenting(None)
+        w.scene.set_wire_scale(1.0)
         w.status.set_presenting(False)
         w.dashboard_dock.setTitleBarWidget(saved.dashboard_title)
         w.setWindowState(saved.window_state)

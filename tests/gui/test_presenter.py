@@ -137,6 +137,27 @@ def test_presenter_plots_are_larger_and_thicker(window, qtbot):
     window.presenter.leave()
 
 
+def _wire_width(edge) -> float:
+    from PySide6.QtGui import QImage, QPainter
+    image = QImage(8, 8, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        edge.paint(painter, None)
+        return painter.pen().widthF()
+    finally:
+        painter.end()
+
+
+def test_presenting_draws_the_wires_thicker_and_leaving_puts_them_back(window, qtbot):
+    _open(window, qtbot, GRAPHS / "deep_sigmoid.json")
+    edge = window.scene.edge_items()[0]
+    everyday = _wire_width(edge)
+    window.presenter.enter(full_screen=False)
+    assert _wire_width(edge) >= 1.5 * everyday
+    window.presenter.leave()
+    assert _wire_width(edge) == everyday
+
+
 def test_a_lesson_names_its_plots_and_bad_names_are_said_not_crashed_on(window, qtbot, tmp_path):
     doc = json.loads((GRAPHS / "moons_boundary.json").read_text())
     doc["meta"]["presenter"] = {"plots": ["loss", "nonsense", 3, "gradients"], "size": 9}
