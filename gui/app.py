@@ -223,8 +223,10 @@ def _screenshot(app, args: argparse.Namespace, path: Path) -> int:
             window.close()
             return EXIT_INVALID
         window.show_start_of_graph()
+        failure = None
         if args.after_epochs and hasattr(window, "run_for_screenshot"):
             window.run_for_screenshot(args.after_epochs)
+            failure = _run_failure(window.session.state.snapshot())
         if args.view and not _show_view(window, args.view):
             window.session.shutdown()
             window.controller.undo_stack.setClean()
@@ -238,7 +240,25 @@ def _screenshot(app, args: argparse.Namespace, path: Path) -> int:
             print(f"error: could not write {args.screenshot}", file=sys.stderr)
             return EXIT_INVALID
         print(args.screenshot)
+        if failure is not None:
+            # the picture is written all the same: it shows the problem where it happened
+            code, message = failure
+            print(f"error: {message}", file=sys.stderr)
+            return code
         return 0
+
+
+def _run_failure(snap) -> tuple[int, str] | None:
+    """(exit code, one line) when the run of --after-epochs could not train or failed: a graph
+    that cannot be trained is bad input (2), as `train` says; a run that diverged or stopped on
+    an error once training had begun failed (1)."""
+    if snap.error is not None:
+        where = f"node '{snap.error.node}': " if snap.error.node and snap.error.node not in \
+            snap.error.message else ""
+        return (EXIT_INVALID if snap.start is None else EXIT_FAILED), where + snap.error.message
+    if snap.done is not None and snap.done.reason == "diverged":
+        return EXIT_FAILED, snap.done.message or "the run diverged"
+    return None
 
 
 def _data_problem(doc, analysis):

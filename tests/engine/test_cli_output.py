@@ -2,6 +2,7 @@
 terminal, gradient norms for lessons about gradients), and what `main.py --help` and the app's
 option checks say."""
 import io
+import json
 import re
 import subprocess
 import sys
@@ -145,3 +146,21 @@ def test_help_lists_the_app_options_the_subcommands_and_the_exit_codes():
     assert "exit codes:" in r.stdout
     for code in ("0 ", "1 ", "2 ", "130 "):
         assert f"\n  {code}" in r.stdout
+
+
+def test_a_screenshot_run_that_cannot_train_or_diverges_says_so_and_exits_as_train_does(tmp_path):
+    doc = json.loads(DIGITS.read_text())
+    for node in doc["nodes"]:
+        if node["id"] == "h1":
+            node["type"] = "Dense2"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(doc))
+    r = app(broken, "--screenshot", tmp_path / "broken.png", "--after-epochs", "2")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("error: node 'h1': unknown block type 'Dense2'")
+    assert (tmp_path / "broken.png").exists()       # the picture shows the problem on the canvas
+    r = app(DIGITS.parent / "exploding.json", "--screenshot", tmp_path / "ex.png",
+            "--after-epochs", "2")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("error: training diverged at epoch 1")
+    assert (tmp_path / "ex.png").exists()
