@@ -441,10 +441,11 @@ class DashboardWidget(QWidget):
                    if snap is not None and snap.start else GAN_FACE in declared)
         if self.tabs.isTabVisible(index) != visible:
             self.tabs.setTabVisible(index, visible)
-        # an autoencoder's labels are only colours in the latent view, and a GAN's data is
-        # only there to be imitated: no classes to score
+        # an autoencoder's labels are only colours in the latent view, a GAN's data is only
+        # there to be imitated, and a regression predicts a number: no classes to score
         classes = NAMES.index("classes")
-        visible = not (snap is not None and snap.task in ("reconstruction", "generation"))
+        visible = not (snap is not None and snap.task in ("reconstruction", "generation",
+                                                          "regression"))
         if self.tabs.isTabVisible(classes) != visible:
             self.tabs.setTabVisible(classes, visible)
 
