@@ -36,6 +36,7 @@ from gui.dashboard.gradients import GradBarsView, HeatStripView
 from gui.dashboard.latent import LatentView
 from gui.dashboard.latent_decoder import LatentDecoder
 from gui.dashboard.layers import ActivationView, HistogramView
+from gui.dashboard.outcome_line import OutcomeLine
 from gui.dashboard.phase_progress import PhaseProgressView
 from gui.dashboard.plot_frame import OMITTED, PAINT_METER, PlotFrame
 from gui.dashboard.rbm_figures import autoencoder_images, pretrains
@@ -131,10 +132,7 @@ class DashboardWidget(QWidget):
         self.layer_combo.setToolTip("The layer whose weights and gradients are sampled (selecting "
                                     "a Dense node on the canvas does the same)")
         self.layer_combo.currentTextChanged.connect(self._layer_chosen)
-        self.summary = QLabel("")
-        self.summary.setTextFormat(Qt.PlainText)    # run outcomes name nodes and quote errors
-        self.summary.setWordWrap(True)
-        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.summary = OutcomeLine()
         self.summary.hide()
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
