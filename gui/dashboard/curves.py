@@ -150,7 +150,7 @@ class LossView:
         self._drawn = key
         self.phase_lines.show(snap.phases)
         cols = snap.loss_cols
-        x = snap.step_x(len(cols), snap.loss_span)
+        x = snap.loss_x[:len(cols)]
         total = cols[:, 0] if len(cols) else np.zeros(0)
         self.step_curve.setData(x, total)
         self._set_terms(snap.term_names[:MAX_TERMS])

@@ -191,7 +191,7 @@ class HeatStripView:
         if not len(cols) or (len(cols), snap.grad_span) == self._drawn:
             return
         self._drawn = (len(cols), snap.grad_span)
-        x = snap.step_x(len(cols), snap.grad_span)
+        x = snap.grad_x[:len(cols)]
         epochs = float(x[-1])
         if snap.phases.many:
             # phases step at different rates (an RBM's batches of 10, fine-tuning's 64), so

@@ -5,6 +5,10 @@ times a second. Per step, the worker only appends a few floats to lists (every m
 is taken from training); the snapshot folds what came since the last one into the decimated
 series in a few vectorised numpy operations. Per-step series are kept decimated (`Decimator`), so
 a run of a hundred thousand steps costs the GUI no more per frame than a run of a hundred.
+
+A step report is one update, and a batch may give several (a GAN's discriminator and generator
+updates), or, stepped one network at a time, one or the other: each row is placed on the run axis
+by the batch its report names, never by counting rows.
 """
 from __future__ import annotations
 
@@ -29,15 +33,17 @@ TAKING_TURNS = ("generation",)
 
 
 class Decimator:
-    """Per-step rows folded into at most `cap` columns of means.
+    """Per-step rows folded into at most `cap` columns of means (with `last`, each column keeps
+    its last row instead: where a column of another Decimator, fed the same rows, ends).
 
     When full, neighbouring columns are merged in pairs and each column then covers twice as many
     steps, so memory and drawing cost stay bounded however long the run.
     """
 
-    def __init__(self, width: int, cap: int = 512):
+    def __init__(self, width: int, cap: int = 512, last: bool = False):
         self.cap = cap - cap % 2
         self.width = width
+        self.last = last
         self.data = np.zeros((self.cap, width), np.float64)
         self.cols = 0            # complete columns
         self.span = 1            # steps per column
@@ -52,22 +58,24 @@ class Decimator:
         while len(rows):
             if self._count:                                   # finish the open column
                 k = min(self.span - self._count, len(rows))
-                self._acc += rows[:k].sum(axis=0)
+                self._acc = rows[k - 1].copy() if self.last else self._acc + rows[:k].sum(axis=0)
                 self._count += k
                 rows = rows[k:]
                 if self._count == self.span:
-                    self._close(self._acc / self.span)
+                    self._close(self._acc if self.last else self._acc / self.span)
                 continue
             n = min(len(rows) // self.span, self.cap - self.cols)
             if n:                                             # whole columns in one go
-                block = rows[: n * self.span].reshape(n, self.span, self.width).mean(axis=1)
+                block = rows[: n * self.span].reshape(n, self.span, self.width)
+                block = block[:, -1] if self.last else block.mean(axis=1)
                 self.data[self.cols:self.cols + n] = block
                 self.cols += n
                 rows = rows[n * self.span:]
                 if self.cols == self.cap:
                     self._merge()
                 continue
-            self._acc = rows.sum(axis=0)                      # less than a column left
+            # less than a column left
+            self._acc = rows[-1].copy() if self.last else rows.sum(axis=0)
             self._count = len(rows)
             rows = rows[:0]
 
@@ -80,7 +88,8 @@ class Decimator:
             self._merge()
 
     def _merge(self) -> None:
-        half = self.data.reshape(self.cap // 2, 2, self.width).mean(axis=1)
+        pairs = self.data.reshape(self.cap // 2, 2, self.width)
+        half = pairs[:, 1] if self.last else pairs.mean(axis=1)
         # a fresh array: snapshots already handed out keep seeing the old one unchanged
         self.data = np.zeros_like(self.data)
         self.data[: self.cap // 2] = half
@@ -134,10 +143,17 @@ class Snapshot:
     phase: str = ""
     phase_starts: list[tuple[int, int]] = field(default_factory=list)
     run_step: int = 0
+    # the run-axis position (epochs of the whole run, phases.py) where each column of loss_cols
+    # and of grad_cols ends: the batch of its last report (the two series need not start at the
+    # same report: a GAN's norms wait for both networks' first update)
+    loss_x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    grad_x: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def step_x(self, n_cols: int, span: int) -> np.ndarray:
-        """The run-axis position (epochs of the whole run, phases.py) at the end of each of
-        n_cols columns of per-step data, `span` steps a column."""
+        """The run-axis position at the end of each of n_cols columns of `span` step reports,
+        counting every report as a batch: right for a plan that updates once a batch only (a
+        GAN's two updates a batch would go twice as far); loss_x and grad_x hold where the
+        columns really end."""
         return self.phases.step_x(np.arange(1, n_cols + 1) * span, self.phase_starts)
 
     def epoch_x(self, rep: EpochReport) -> float:
@@ -175,11 +191,15 @@ class RunState:
         self.term_names: list[str] = []
         self.loss: Decimator | None = None
         self.grad: Decimator | None = None
+        self.loss_x: Decimator | None = None     # where each column ends, fed the same rows
+        self.grad_x = Decimator(1, last=True)
         self.grad_latest: dict[str, float] = {}
         self.grad_latest_raw: dict[str, float] = {}
         self._log_smooth: np.ndarray | None = None
-        self._loss_rows: list[list[float]] = []     # steps not yet folded into the decimators
+        # steps not yet folded into the decimators, each row's run-axis position first
+        self._loss_rows: list[list[float]] = []
         self._grad_rows: list[list[float]] = []
+        self._x_base, self._x_per = 0.0, 1.0       # the phase running: its start, steps/epoch
         self.epochs: list[EpochReport] = []
         self.sampled: dict[str, dict[str, float]] = {}
         self.histograms: dict[str, Any] = {}
@@ -222,22 +242,28 @@ class RunState:
         self.start, self.status = rep, "running"
         self.phases = Phases.of(rep)
         self.grad = Decimator(max(1, len(rep.layers)))
+        self._place(self.phase)
 
     def _apply_step(self, rep: StepReport) -> None:
         if self.loss is None:
             self.term_names = list(rep.terms) if len(rep.terms) > 1 else []
             # 256 points draw a loss curve as well as more, and cost half as much to paint
             self.loss = Decimator(1 + len(self.term_names), cap=256)
+            self.loss_x = Decimator(1, cap=256, last=True)
         if rep.phase != self.phase:
             self._phase_changed(rep.phase)
         self.rows += 1
-        self._loss_rows.append([rep.loss] + [rep.terms.get(k, math.nan) for k in self.term_names])
+        # placed by its batch: all the updates of one batch (a GAN's two) share its place; one
+        # division of whole numbers, so a plan of one update a batch lands exactly where counting
+        # its reports did
+        x = self._x_base + ((rep.epoch - 1) * self._x_per + rep.step) / self._x_per
+        self._loss_rows.append([x, rep.loss] + [rep.terms.get(k, math.nan) for k in self.term_names])
         layers = self.start.layers if self.start else list(rep.grad_norm)
         norms = rep.grad_norm
         if self.start is not None and self.start.task in TAKING_TURNS:
             norms = self._turn_norms(norms)
         if norms is not None:
-            self._grad_rows.append([norms.get(k, math.nan) for k in layers])
+            self._grad_rows.append([x] + [norms.get(k, math.nan) for k in layers])
         else:
             norms = rep.grad_norm
         self.grad_latest = norms
@@ -281,21 +307,31 @@ class RunState:
         self._log_smooth = None
         self.phase = name
         self.phase_starts.append((self.rows, self.phases.index(name)))
+        self._place(name)
+
+    def _place(self, name: str) -> None:
+        """Where the steps of phase `name` go on the run axis (kept, not looked up per step)."""
+        i = max(0, self.phases.index(name))
+        self._x_base, self._x_per = float(self.phases.epoch_base(i)), float(self.phases.steps[i])
 
     # ---- GUI thread ------------------------------------------------------------------------
     def _fold(self) -> None:
         """Move the steps that came since the last snapshot into the decimated series."""
-        if self._loss_rows and self.loss is not None:
-            self.loss.extend(np.asarray(self._loss_rows, np.float64))
+        if self._loss_rows and self.loss is not None and self.loss_x is not None:
+            rows = np.asarray(self._loss_rows, np.float64)
+            self.loss_x.extend(rows[:, :1])
+            self.loss.extend(rows[:, 1:])
         self._loss_rows = []
         if not self._grad_rows:
             return
-        norms = np.asarray(self._grad_rows, np.float64)
+        rows = np.asarray(self._grad_rows, np.float64)
         self._grad_rows = []
+        norms = rows[:, 1:]
         if norms.shape[1] == 0 or self.grad is None:
             return
         logs = np.log10(np.maximum(np.nan_to_num(norms, nan=NORM_FLOOR), NORM_FLOOR))
         self.grad.extend(logs)
+        self.grad_x.extend(rows[:, :1])
         # exponential smoothing over the block, as if applied step by step
         s = logs[0] if self._log_smooth is None else self._log_smooth
         w = (1 - SMOOTHING) ** np.arange(len(logs) - 1, -1, -1)
@@ -322,6 +358,8 @@ class RunState:
             self._fold()
             loss_cols, loss_span = self.loss.view() if self.loss else (np.zeros((0, 1)), 1)
             grad_cols, grad_span = self.grad.view() if self.grad else (np.zeros((0, 0)), 1)
+            loss_x = self.loss_x.view()[0][:, 0] if self.loss_x is not None else np.zeros(0)
+            grad_x = self.grad_x.view()[0][:, 0]
             layers = self.start.layers if self.start else []
             smooth = ({k: float(10 ** v) for k, v in zip(layers, self._log_smooth)}
                       if self._log_smooth is not None else {})
@@ -334,7 +372,7 @@ class RunState:
                 dict(self.sampled), dict(self.histograms), self.histogram_step, self.boundary,
                 self.done, self.error, dict(self.grad_latest_raw), dict(self.images),
                 dict(self.codes), self.faces_step, self.faces_serial, self.phases, self.phase,
-                list(self.phase_starts), run_step)
+                list(self.phase_starts), run_step, loss_x, grad_x)
 
     def progress(self) -> tuple[Phases, str, int, str]:
         """(plan, phase running, its epoch, the run's end reason or '') for the canvas's marks

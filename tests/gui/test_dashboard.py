@@ -407,3 +407,30 @@ def test_an_axis_name_too_long_for_a_short_plot_gives_way_to_its_short_form(qtbo
     frame.resize(400, 400)
     qtbot.waitUntil(lambda: left.geometry().height() > 300)
     assert left.labelText == "weight-gradient norm"
+
+
+def test_one_report_a_batch_is_placed_where_counting_reports_put_it():
+    """A plan of one update a batch (every lesson but the GANs) keeps its per-step x exactly:
+    across phases of different steps per epoch, and once the series are folded into columns."""
+    import numpy as np
+
+    from engine.telemetry import StartReport, StepReport
+    from gui.training.run_state import RunState
+
+    plan, epochs, steps = ["pretrain:r1", "pretrain:r2", "train"], (3, 2, 4), (170, 90, 23)
+    state = RunState()
+    state.apply(StartReport(plan, "cpu", 10, ["r1", "r2", "out"], [], {}, sum(epochs), steps[0],
+                            "classification", [], phase_epochs=list(epochs),
+                            phase_steps=list(steps)))
+    for phase, n_epochs, n_steps in zip(plan, epochs, steps):
+        g = 0
+        for epoch in range(1, n_epochs + 1):
+            for step in range(1, n_steps + 1):
+                g += 1
+                state.apply(StepReport(epoch, step, g, 1.0, {"x": 1.0},
+                                       {"r1": 0.5, "r2": 0.25, "out": 0.125}, phase=phase))
+        snap = state.snapshot()
+        assert np.array_equal(snap.loss_x, snap.step_x(len(snap.loss_cols), snap.loss_span))
+        assert np.array_equal(snap.grad_x, snap.step_x(len(snap.grad_cols), snap.grad_span))
+    assert snap.loss_span > 1 and snap.grad_span > 1
+    assert snap.loss_x[-1] == pytest.approx(sum(epochs), abs=snap.loss_span / steps[-1])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 import torch
 from PySide6.QtCore import Qt
 
@@ -295,3 +296,59 @@ def test_a_view_the_user_zoomed_into_stays_put_when_a_card_appears(window, qtbot
                     and scene.live_face("gen").kind == "samples", timeout=10_000)
     assert view.zoom == 2.0 and view.visible_scene_rect() == before
     stop(window, qtbot)
+
+
+def test_per_step_curves_and_the_heat_map_end_at_the_epoch_reached(window, qtbot):
+    """A GAN batch gives two step reports (a discriminator and a generator update): the per-step
+    loss curve and the gradient heat map place them by their batch, so after N epochs both end
+    at x = N, where the epoch-mean curve ends, and not at 2N."""
+    assert window.open_path(RING)
+    epochs = 3
+    window.run_for_screenshot(epochs)
+    d = dashboard(window)
+    assert d.show_view("overview")
+    state = window.session.state
+    assert len(state.epochs) == epochs
+    assert state.rows == 2 * epochs * state.snapshot().phases.steps[0]
+    loss, heat = d.loss, d.heat
+
+    def drawn() -> bool:
+        x = loss.train_curve.getData()[0]
+        return x is not None and len(x) == epochs and heat.image.image is not None
+
+    qtbot.waitUntil(drawn, timeout=10_000)
+    assert loss.train_curve.getData()[0][-1] == epochs
+    step_x = loss.step_curve.getData()[0]
+    assert step_x[-1] == pytest.approx(epochs) and np.all(np.diff(step_x) >= 0)
+    assert heat.image.mapRectToParent(heat.image.boundingRect()).right() == pytest.approx(epochs)
+    stop(window, qtbot)
+
+
+def test_a_gan_runs_reports_are_placed_by_their_batch():
+    """Two reports a batch (or one, stepped a network at a time) all go where their batch ends,
+    whole columns of them once the series are folded: the run axis stays the epoch axis."""
+    state = RunState()
+    state.apply(StartReport(["train"], "cpu", 10, ["gen", "disc"], [], {}, 10, 32, "generation",
+                            []))
+    d_norms, g_norms = {"gen": 0.0, "disc": 0.8}, {"gen": 0.1, "disc": 0.0}
+    state.apply(StepReport(1, 1, 1, 1.3, {"d_loss": 1.3}, d_norms))      # Step D alone
+    state.apply(StepReport(1, 2, 2, 1.3, {"d_loss": 1.3}, d_norms))
+    state.apply(StepReport(1, 2, 3, 0.7, {"g_loss": 0.7}, g_norms))
+    snap = state.snapshot()
+    assert np.allclose(snap.loss_x, [1 / 32, 2 / 32, 2 / 32])
+    assert np.allclose(snap.grad_x, [2 / 32])     # the norms start at the generator's first update
+    g = 3
+    for epoch in range(1, 11):
+        for step in range(3 if epoch == 1 else 1, 33):
+            for loss, terms, norms in ((1.3, {"d_loss": 1.3}, d_norms),
+                                       (0.7, {"g_loss": 0.7}, g_norms)):
+                g += 1
+                state.apply(StepReport(epoch, step, g, loss, terms, norms))
+    snap = state.snapshot()
+    rows_x = np.concatenate([[1 / 32], np.repeat(np.arange(2, 321) / 32, 2)])
+    assert snap.loss_span > 1 and snap.grad_span > 1         # both were folded
+    for x, cols, span, skipped in ((snap.loss_x, snap.loss_cols, snap.loss_span, 0),
+                                   (snap.grad_x, snap.grad_cols, snap.grad_span, 2)):
+        assert len(x) == len(cols)
+        assert np.allclose(x, rows_x[skipped:][span - 1::span][:len(cols)])
+        assert 10 - 2 * span / 64 <= x[-1] <= 10
