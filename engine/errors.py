@@ -34,7 +34,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = ""
-        if self.node is not None:
+        # a loader's message may name the node itself, after the file it is in: once is enough
+        if self.node is not None and f"node '{self.node}'" not in self.message:
             where = f"node '{self.node}'"
             if self.port is not None:
                 where += f", port '{self.port}'"

@@ -327,6 +327,9 @@ def from_dict(data: Any, source: str = "graph") -> GraphDocument:
             raise GraphError(Problem(f"{source}: edge #{i + 1} is listed twice", edge.dst, edge.dst_port))
         seen.add(edge.key)
         doc.edges.append(edge)
+    if "nodes" not in data and doc.edges:
+        # an empty graph may leave both out; edges without nodes are a file cut short
+        raise GraphError(f"{source}: the file has no 'nodes' list, yet its 'edges' name nodes")
     return doc
 
 

@@ -57,12 +57,12 @@ def predict_command(args: argparse.Namespace) -> int:
         truth = frame[target].tolist()
         if p.task == "classification":
             right = sum(_label(t) == lab for t, lab in zip(truth, p.labels))
-            print(f"accuracy {right / len(truth):.6f} ({right} of {len(truth)} rows) against "
+            print(f"accuracy {right / len(truth):.4f} ({right} of {len(truth)} rows) against "
                   f"column '{target}'", file=report)
         elif len(p.targets) == 1:
             y = np.asarray(truth, dtype=np.float64)
             mae = float(np.mean(np.abs(y - p.values[:, 0])))
-            print(f"mae {mae:.6g} against column '{target}' ({len(y)} rows)", file=report)
+            print(f"mae {mae:.4g} against column '{target}' ({len(y)} rows)", file=report)
     return 0
 
 

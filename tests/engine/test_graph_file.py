@@ -48,11 +48,20 @@ def test_malformed_json_names_line_and_column():
     ('{"nodes": [{"id": "a", "type": "Dense"}, {"id": "a", "type": "Dense"}]}', "two nodes share the id 'a'"),
     ('{"nodes": [{"id": "a", "type": "Dense", "pos": [1]}]}', "'pos' must be"),
     ('{"edges": [{"src": "a"}]}', "edge #1 needs string keys"),
+    ('{"edges": [{"src": "a", "src_port": "out", "dst": "b", "dst_port": "in"}]}',
+     "no 'nodes' list, yet its 'edges' name nodes"),
     ('{"format": "other"}', "expected 'deepcanvas-graph'"),
 ])
 def test_structural_errors_say_what_and_where(text, message):
     with pytest.raises(GraphError, match=message):
         graph.loads(text)
+
+
+def test_a_node_named_in_the_message_is_not_named_again_in_front_of_it():
+    with pytest.raises(GraphError) as caught:
+        graph.loads('{"nodes": [{"id": "h1", "type": "Dense", "pos": [1e300, 0]}]}')
+    assert str(caught.value).count("node 'h1'") == 1
+    assert caught.value.node == "h1"          # still tied to the node
 
 
 def test_failed_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
