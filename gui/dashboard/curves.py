@@ -125,7 +125,7 @@ class LossView:
             self.log_y = on
             p = self.frame.plot
             p.setLogMode(y=on)
-            p.setLabel("left", "loss (log scale)" if on else "loss")
+            self.frame.label_axes("epoch", "loss (log scale)" if on else "loss", "loss")
             if on:
                 p.enableAutoRange(axis="y")
             else:

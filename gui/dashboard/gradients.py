@@ -45,7 +45,7 @@ class GradBarsView:
     def __init__(self, thresholds: Thresholds) -> None:
         self.thresholds = thresholds
         self.frame = PlotFrame("Gradient norm per layer")
-        self.frame.label_axes("layer (input side first)", "weight-gradient norm", "gradient norm")
+        self.frame.label_axes("layer (input side first)", "weight-gradient norm", "gradient norm", "norm")
         p = self.frame.plot
         p.setYRange(scale.LOG_MIN, scale.LOG_MAX, padding=0.02)
         p.getAxis("left").setTicks([scale.tick_labels(2), scale.tick_labels(1)])

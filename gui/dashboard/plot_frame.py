@@ -160,7 +160,8 @@ class PlotFrame(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.widget, 1)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
-        self._left_names, self._left_shown, self._fitting_left = ("", ""), "", False
+        self._left_names: tuple[str, ...] = ("",)
+        self._left_shown, self._fitting_left = "", False
 
     def add_legend(self, beside: bool = False) -> pg.LegendItem:
         """The plot's legend, outside its plot area: a row above it, or a column to its right
@@ -170,27 +171,28 @@ class PlotFrame(QFrame):
         self.plot.legend = legend
         return legend
 
-    def label_axes(self, bottom: str, left: str, left_short: str | None = None) -> None:
+    def label_axes(self, bottom: str, left: str, *shorter: str) -> None:
         """Name the axes. The left name is written upwards along the plot's height, which a
-        1280x720 window makes about 110 px: where `left` does not fit, `left_short` is shown
-        instead (pyqtgraph would cut it, "weight-gradient n"), and the full name when it fits
-        again."""
+        1280x720 window makes about 110 px (75 under a failed run's message): where `left` does
+        not fit, the first of `shorter` that fits is shown instead, or the shortest (pyqtgraph
+        would cut it, "weight-gradient n"), and the full name again when it fits."""
         self.plot.setLabel("bottom", bottom, **AXIS_LABEL_STYLE)
-        self._left_names = (left, left_short or left)
+        self._left_names = (left, *shorter)
         self._left_shown = ""
-        axis = self.plot.getAxis("left")
-        if left_short and not self._fitting_left:
+        if shorter and not self._fitting_left:
             self._fitting_left = True
-            axis.geometryChanged.connect(self._fit_left_name)
+            self.plot.getAxis("left").geometryChanged.connect(self._fit_left_name)
         self._fit_left_name()
 
     @Slot()
     def _fit_left_name(self) -> None:
-        full, short = self._left_names
         font = QFont()
         font.setPointSize(TICK_PT)
+        metrics = QFontMetrics(font)
         room = self.plot.getAxis("left").geometry().height()
-        name = full if room <= 0 or QFontMetrics(font).horizontalAdvance(full) + 8 <= room else short
+        names = self._left_names
+        name = next((n for n in names if room <= 0 or metrics.horizontalAdvance(n) + 8 <= room),
+                    names[-1])
         if name != self._left_shown:
             self._left_shown = name
             self.plot.setLabel("left", name, **AXIS_LABEL_STYLE)

@@ -434,3 +434,18 @@ def test_one_report_a_batch_is_placed_where_counting_reports_put_it():
         assert np.array_equal(snap.grad_x, snap.step_x(len(snap.grad_cols), snap.grad_span))
     assert snap.loss_span > 1 and snap.grad_span > 1
     assert snap.loss_x[-1] == pytest.approx(sum(epochs), abs=snap.loss_span / steps[-1])
+
+
+def test_an_axis_name_falls_back_to_the_first_short_form_that_fits(qtbot):
+    from gui.dashboard.plot_frame import PlotFrame
+    frame = PlotFrame("Gradient norm per layer")
+    qtbot.addWidget(frame)
+    frame.label_axes("layer", "weight-gradient norm", "gradient norm", "norm")
+    left = frame.plot.getAxis("left")
+    frame.resize(400, 100)                 # a plot squeezed under a failed run's message
+    frame.show()
+    qtbot.waitUntil(lambda: 0 < left.geometry().height() < 70)
+    assert left.labelText == "norm"
+    frame.resize(400, 180)                 # about the Overview plots' in a 1280x720 window
+    qtbot.waitUntil(lambda: 100 < left.geometry().height() < 130)
+    assert left.labelText == "gradient norm"
