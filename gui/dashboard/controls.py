@@ -55,20 +55,19 @@ class ElidedLabel(QLabel):
     """One line that ends in '…' when its row is too narrow, the whole text in its tooltip: at
     1280x720 the progress line beside the bar was cut mid-word ("epoch 6/30 · s")."""
 
-    short = ""
+    shorter: tuple[str, ...] = ()
 
-    def setText(self, text: str, short: str = "") -> None:
-        """`short`: what to show instead when the whole text does not fit ("epoch 5/30" rather
-        than "epoch 5/3…", which reads as five of three)."""
-        self.short = short
+    def setText(self, text: str, *shorter: str) -> None:
+        """`shorter`: what to show instead, in order, when the whole text does not fit ("epoch
+        5/30" rather than "epoch 5/3…", which reads as five of three); the last is elided."""
+        self.shorter = tuple(t for t in shorter if t)
         super().setText(text)
         self.setToolTip(text)
 
     def displayed(self) -> str:
         metrics, width = self.fontMetrics(), self.contentsRect().width()
-        text = self.text()
-        if self.short and metrics.horizontalAdvance(text) > width:
-            text = self.short
+        options = (self.text(), *self.shorter)
+        text = next((t for t in options if metrics.horizontalAdvance(t) <= width), options[-1])
         return metrics.elidedText(text, Qt.ElideRight, width)
 
     def paintEvent(self, event) -> None:
@@ -163,13 +162,15 @@ class RunControls(QWidget):
     def _state_changed(self, status: str) -> None:
         self.device.setEnabled(status == "idle")
         if status == "idle" and self.session.state.start is None and not self.session.state.error:
-            self.progress_label.setText("Ready: press Run")
+            self.progress_label.setText("Ready: press Run", "Ready")
 
     @Slot(object)
     def _state_replaced(self, _state) -> None:
         self.progress.setValue(0)
-        self.progress_label.setText("Preparing data and model…" if self.session.active
-                                    else "Ready: press Run")
+        if self.session.active:
+            self.progress_label.setText("Preparing data and model…", "Preparing…")
+        else:
+            self.progress_label.setText("Ready: press Run", "Ready")
 
     @Slot(object)
     def show_progress(self, snap: Snapshot) -> None:
@@ -184,7 +185,7 @@ class RunControls(QWidget):
             # said first: the label elides its end, and this is what the run started from
             text = f"{note[:1].upper()}{note[1:]}  ·  {text}"
         if text != self.progress_label.text():
-            self.progress_label.setText(text, self.short_progress_text(snap))
+            self.progress_label.setText(text, *self.short_progress_texts(snap))
         if snap.total_steps:
             # the bar moves by whole percent: a repaint per step would be wasted on the eye;
             # it measures the whole run, every phase at its own steps per epoch
@@ -205,16 +206,23 @@ class RunControls(QWidget):
             self.progress.setFormat(phase)
             self.progress.setTextVisible(bool(phase))
 
-    def short_progress_text(self, snap: Snapshot) -> str:
-        """The progress line for a narrow row: the epoch count whole, then the state."""
-        if snap.error or snap.start is None:
-            return ""
+    def short_progress_texts(self, snap: Snapshot) -> tuple[str, ...]:
+        """The progress line for a narrow row, shorter and shorter: the epoch count whole, then
+        the state (a 1280x720 window leaves the line about 130 px)."""
+        if snap.error:
+            return ("Stopped by an error", "Error")
+        if snap.start is None:
+            return ()
         if snap.done:
-            return f"Done: {snap.done.epochs_run}/{snap.start.epochs} epochs"
+            count = f"{snap.done.epochs_run}/{snap.start.epochs}"
+            word = {"diverged": "Diverged", "stopped": "Stopped"}.get(snap.done.reason, "Done")
+            return (f"{word}: {count} epochs", f"{word}: {count}", count)
         phases = snap.phases
         i = max(0, phases.index(snap.phase))
-        text = f"epoch {max(1, snap.epoch)}/{phases.epochs[i]}"
-        return text + ("  ·  paused" if self.session.status == "paused" else "")
+        count = f"{max(1, snap.epoch)}/{phases.epochs[i]}"
+        paused = "  ·  paused" if self.session.status == "paused" else ""
+        return ((f"epoch {count}{paused}", f"epoch {count}", count) if paused
+                else (f"epoch {count}", count))
 
     def progress_text(self, snap: Snapshot) -> str:
         if snap.error:

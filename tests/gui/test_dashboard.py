@@ -449,3 +449,16 @@ def test_an_axis_name_falls_back_to_the_first_short_form_that_fits(qtbot):
     frame.resize(400, 180)                 # about the Overview plots' in a 1280x720 window
     qtbot.waitUntil(lambda: 100 < left.geometry().height() < 130)
     assert left.labelText == "gradient norm"
+
+
+def test_a_progress_line_shortens_step_by_step_before_it_is_cut(qtbot):
+    from gui.dashboard.controls import ElidedLabel
+    label = ElidedLabel()
+    qtbot.addWidget(label)
+    label.setText("Completed: 1 of 10 epochs in 0:01 (cpu)", "Done: 1/10 epochs", "Done: 1/10",
+                  "1/10")
+    fm = label.fontMetrics()
+    for shown in ("Done: 1/10 epochs", "Done: 1/10", "1/10"):
+        label.resize(fm.horizontalAdvance(shown) + 4, 20)
+        assert label.displayed() == shown
+    assert label.toolTip() == "Completed: 1 of 10 epochs in 0:01 (cpu)"
