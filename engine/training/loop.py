@@ -21,7 +21,7 @@ from engine.training.plans import Phase, Plan
 from engine.training.probes import locate_non_finite
 from engine.training.rbms import RBMWatch
 from engine.training.stopping import EarlyStopper
-from engine.training.watch import NEVER, GradientWatch, Sampler, sampled_figures
+from engine.training.watch import NEVER, FacesReport, GradientWatch, Sampler, sampled_figures
 
 GATHER_ROWS = 16384      # rows gathered at once for an epoch's batches (see Loop._batches)
 DIVERGENCE_HINTS = ("What usually helps: a lower learning rate; gradient clipping "
@@ -50,6 +50,11 @@ class Loop:
         self.rbms = RBMWatch.for_run(ctx) if self.full else None
         # a GAN generator's samples of a fixed noise batch; None for other graphs
         self.gans = GanWatch.for_run(ctx, self.cfg["seed"]) if self.full else None
+        # the faces' sample is kept current at a pause: the sampler's budget leaves the last
+        # sample up to `sample_every` steps old, and a paused run is looked at closely
+        self.faces = self.full and any(w is not None for w in (self.codes, self.rbms, self.gans))
+        self._last: StepReport | None = None          # the newest step report
+        self._faces_of: StepReport | None = None      # the step report the faces were sampled at
 
     def batch_size(self, phase: Phase) -> int:
         return phase.batch_size or self.cfg["batch_size"]
@@ -97,6 +102,7 @@ class Loop:
         ctx, model = self.ctx, self.ctx.model
         control, watch, plan = self.run.control, self.watch, self.plan
         gate = control.gate
+        with_faces = self.faces
         progress = getattr(self.run, "progress", None)
         n, bs = len(ctx.y), self.batch_size(phase)
         stopper = EarlyStopper(phase.early_stopping, ctx.data.val is not None)
@@ -114,6 +120,12 @@ class Loop:
             loss_sum, term_sums, names = 0.0, {}, []
             done = 0
             for i in range(steps):
+                if with_faces and control._paused:
+                    # the faces are sampled before the gate holds the loop: the training thread
+                    # is the only one that may run the model, and it waits there until resumed
+                    faces = self.fresh_faces()
+                    if faces is not None:
+                        yield faces
                 if not gate():
                     reason = "stopped"
                     break
@@ -152,13 +164,14 @@ class Loop:
                         if sample:
                             sampled_figures(rep, model, watch, before, update.values,
                                             self.run.histogram_node)
-                            if self.codes is not None:
-                                self.codes.sample(rep)
-                            if self.rbms is not None:
-                                self.rbms.sample(rep, phase.name)
-                            if self.gans is not None:
-                                self.gans.sample(rep)
+                            self._sample_faces(rep, phase.name)
                             self.sampler.taken(global_step, began)
+                        elif with_faces and control.delay_s > 0:
+                            # slow motion: a pause lands most often in the wait before a batch,
+                            # inside the gate, after the check above; each step's faces are
+                            # then current already, at no cost that matters beside the wait
+                            self._sample_faces(rep, phase.name)
+                        self._last = rep
                         yield rep
                     if only is not None:
                         updates.close()
@@ -177,6 +190,12 @@ class Loop:
             codes = self.codes.epoch_figures() if self.codes is not None else {}
             yield EpochReport(phase.name, epoch, train, val, used_mean,
                               time.perf_counter() - te, raw_mean, **codes)
+            if with_faces and control._paused:
+                # paused at this epoch's end: sampled now, while the phase's weights are still
+                # these (the next phase may restore the best ones, or train another RBM)
+                faces = self.fresh_faces()
+                if faces is not None:
+                    yield faces
             if reason == "stopped":
                 break
             if stopper.update(epoch, train, val, model):
@@ -184,7 +203,28 @@ class Loop:
                 break
         if stopper.best_state is not None and stopper.restore:
             model.load_state_dict(stopper.best_state)
+            self._faces_of = None       # the faces show weights the model no longer has
         return reason, epoch, stopper.best_epoch
+
+    def _sample_faces(self, rep: StepReport | FacesReport, phase: str) -> None:
+        if self.codes is not None:
+            self.codes.sample(rep)
+        if self.rbms is not None:
+            self.rbms.sample(rep, phase)
+        if self.gans is not None:
+            self.gans.sample(rep)
+        self._faces_of = self._last if isinstance(rep, FacesReport) else rep
+
+    def fresh_faces(self) -> FacesReport | None:
+        """The faces of the weights as the last step left them, or None when the last sample
+        is of those already, no step was taken yet, or nothing has a face. Only between two
+        reports: it runs the model."""
+        last = self._last
+        if not self.faces or last is None or last is self._faces_of:
+            return None
+        rep = FacesReport(last.phase, last.epoch, last.step, last.global_step)
+        self._sample_faces(rep, last.phase)
+        return rep if rep.images or rep.codes else None
 
     def _batches(self, perm: torch.Tensor, steps: int, bs: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """An epoch's batches, in the order perm gives. Rows are gathered a block of batches at

@@ -28,7 +28,7 @@ from engine.training import autoencoders, failures, gans, rbms, settings
 from engine.training.control import Control
 from engine.training.loop import Loop
 from engine.training.plans import Plan, plan_for
-from engine.training.watch import LEVELS
+from engine.training.watch import LEVELS, FacesReport
 
 SMALL_MODEL = 50_000          # parameters below which one CPU thread trains fastest
 
@@ -91,6 +91,7 @@ class Run:
         self.gradient_sizes = True
         self._ctx: RunContext | None = None
         self._plan: Plan | None = None
+        self._loop: Loop | None = None
 
     # ---- controls ----------------------------------------------------------------------------
     def pause(self) -> None:
@@ -242,6 +243,15 @@ class Run:
         return gans.sample_gradients(self.prepare(), self._gan(), self.cfg["gan"]["g_loss"], n,
                                      seed)
 
+    def fresh_faces(self) -> FacesReport | None:
+        """A sample of what the nodes' faces show (StepReport.images and .codes), of the
+        weights as they are now, when the newest sampled step is older than the last step (or
+        the weights were restored since); None otherwise, before the first step, or without
+        full telemetry. For the moments a picture must be exact: a pause at an asked-for
+        epoch, the end of the run. Call from the thread that drives `steps()`, between two
+        reports: it runs the model. While paused, the run itself yields one before it waits."""
+        return self._loop.fresh_faces() if self._loop is not None else None
+
     def evaluate(self, split: Any, final: bool = False) -> dict[str, Any]:
         """Loss and metrics of the current weights on a split of the prepared data."""
         self.prepare()
@@ -252,7 +262,8 @@ class Run:
         previous = torch.get_num_threads()
         try:
             ctx = self.prepare()
-            yield from Loop(self, ctx, self._plan, self.telemetry).reports()
+            self._loop = Loop(self, ctx, self._plan, self.telemetry)
+            yield from self._loop.reports()
         except (GraphError, DataError) as exc:
             yield ErrorReport(str(exc), getattr(exc, "node", None))
         except Exception as exc:  # noqa: BLE001 - a run must end with a report, never a traceback

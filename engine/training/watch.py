@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -216,6 +217,22 @@ def _host_norms(tensors: list[torch.Tensor], views: list | None = None,
                     views[i] = (g, a)
             out.append(math.sqrt(float(np.dot(a, a))))
     return out
+
+
+@dataclass
+class FacesReport:
+    """A fresh sample of what the nodes' faces show (an autoencoder's reconstructions and codes,
+    a pretraining RBM's pictures, a GAN generator's samples), of the weights the step at
+    `global_step` of `phase` left, taken between steps where the last sampled step is older (a
+    pause). Not a step: nothing was trained, so it adds nothing to the loss or gradient series.
+    `images` and `codes` are as in StepReport."""
+
+    phase: str
+    epoch: int
+    step: int
+    global_step: int
+    images: dict[str, dict[str, Any]] = field(default_factory=dict)
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class Sampler:

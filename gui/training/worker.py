@@ -17,6 +17,7 @@ from PySide6.QtCore import QThread, QTimer, Signal, Slot
 
 from engine.telemetry import DoneReport, EpochReport, ErrorReport, StartReport, StepReport
 from engine.training.trainer import Run
+from engine.training.watch import FacesReport
 from gui.training import boundary, gc_guard
 from gui.training.decode_mailbox import DecodeMailbox
 from gui.training.run_state import RunState
@@ -111,6 +112,8 @@ class TrainingWorker(QThread):
         draw_boundary, extent = False, None
         epochs_seen = 0
         units = self.units
+        # a stand-in run (the tests') may have no faces of its own to sample
+        fresh_faces = getattr(self.engine_run, "fresh_faces", lambda: None)
         for rep in gen:
             if self._abort:
                 gen.close()
@@ -136,6 +139,9 @@ class TrainingWorker(QThread):
                     self.engine_run.pause()
                     if units is not None:
                         units.sample(self.engine_run)     # the picture holds this epoch's
+                    # so do the faces, before the GUI hears of the epoch: the last sampled step
+                    # may be many steps back
+                    show_faces(state, fresh_faces())
                 if draw_boundary:
                     state.set_boundary(self._boundary(extent))
                 self.epoch_ended.emit(rep)
@@ -150,9 +156,12 @@ class TrainingWorker(QThread):
             elif isinstance(rep, DoneReport):
                 if units is not None:
                     units.sample(self.engine_run)         # the last pictures stay after the run
+                show_faces(state, fresh_faces())
                 self.run_done.emit(rep)
             elif isinstance(rep, ErrorReport):
                 self.run_failed.emit(rep)
+            elif isinstance(rep, FacesReport):
+                show_faces(state, rep)                    # the run is about to wait at a pause
 
     def _boundary(self, extent) -> dict:
         grid = boundary.sample(self.engine_run, extent)
@@ -162,3 +171,16 @@ class TrainingWorker(QThread):
             grid["points"], grid["labels"] = (self.state.boundary["points"],
                                               self.state.boundary["labels"])
         return grid
+
+
+def show_faces(state: RunState, rep: FacesReport | None) -> None:
+    """Put a fresh sample of the faces in the state as a sampled step's are put there. Not
+    through RunState.apply, which would count it as a step taken (a loss row, a step time)."""
+    if rep is None:
+        return
+    with state._lock:
+        state.images = {**state.images, **rep.images} if rep.images else state.images
+        state.codes = {**state.codes, **rep.codes} if rep.codes else state.codes
+        state.faces_step = rep.global_step
+        state.faces_serial += 1
+        state.version += 1

@@ -258,6 +258,58 @@ def test_a_real_autoencoder_draws_on_its_blocks(window, qtbot, lesson):
         window.session.shutdown()
 
 
+@pytest.fixture
+def rare_samples(monkeypatch):
+    """Real runs whose telemetry budget samples the pictures at the first step only, as a run
+    whose steps are quick beside its pictures does for its first hundred steps: what a pause
+    shows is then the pause's own sample or nothing new."""
+    real = training_session.Run
+
+    def make(doc, **kwargs):
+        return real(doc, sample_every=10**9, sample_seconds=1e9, **kwargs)
+    monkeypatch.setattr(training_session, "Run", make)
+
+
+def test_a_run_held_at_an_epoch_shows_that_epochs_reconstructions(window, qtbot, rare_samples):
+    """--after-epochs N: the picture promises the run after exactly N epochs, faces included."""
+    assert window.open_path(GRAPHS / "autoencoder.json")
+    assert run_until_epochs(window.session, 2, timeout_s=120) == "epochs"
+    try:
+        snap = window.session.state.snapshot()
+        held = 2 * snap.start.steps_per_epoch
+        assert snap.global_step == held
+        assert snap.faces_step == held, "the reconstructions are of an older step's weights"
+        qtbot.waitUntil(lambda: getattr(window.scene.live_face("dec"), "shown_step", -1) == held,
+                        timeout=5_000)
+        d = dashboard(window)
+        assert d.show_view("reconstructions")
+        qtbot.waitUntil(lambda: f"dec, step {held} " in d.recon.frame.note.text(), timeout=5_000)
+        # the weights at step 42 reconstruct far better than the first step's
+        assert d.recon.error is not None and d.recon.error < 0.08
+    finally:
+        window.session.shutdown()
+
+
+def test_pause_and_step_show_the_reconstructions_of_the_held_weights(window, qtbot, rare_samples):
+    assert window.open_path(GRAPHS / "autoencoder.json")
+    s = window.session
+    s.run_action.trigger()
+    try:
+        qtbot.waitUntil(lambda: s.state.global_step >= 30, timeout=60_000)
+        s.pause()
+        qtbot.waitUntil(lambda: s.state.faces_step == s.state.global_step, timeout=5_000)
+        held = s.state.global_step
+        qtbot.wait(300)
+        assert s.state.global_step == held and s.state.faces_step == held
+        qtbot.waitUntil(lambda: window.scene.live_face("dec").shown_step == held, timeout=5_000)
+        s.step()
+        qtbot.waitUntil(lambda: s.state.faces_step == held + 1 == s.state.global_step,
+                        timeout=5_000)
+        assert s.state.rows == held + 1, "a fresh sample is not a step"
+    finally:
+        s.shutdown()
+
+
 def test_run_state_keeps_each_nodes_last_pictures():
     """A node that stops reporting keeps its last pictures (an RBM of a stack after its own
     phase), and samples are told apart by a serial: step numbers restart with each phase."""
