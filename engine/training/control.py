@@ -20,6 +20,12 @@ class Control:
         # (its plan's first update for that optimizer, and no other update), None for all
         self.batch_only: str | None = None
 
+    @property
+    def paused(self) -> bool:
+        """Whether the next batch will wait (read without the lock: a plain flag, and the loop
+        only uses it to take fresh pictures before it waits)."""
+        return self._paused
+
     def pause(self) -> None:
         with self._cond:
             self._paused = True

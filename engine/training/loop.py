@@ -120,7 +120,7 @@ class Loop:
             loss_sum, term_sums, names = 0.0, {}, []
             done = 0
             for i in range(steps):
-                if with_faces and control._paused:
+                if with_faces and control.paused:
                     # the faces are sampled before the gate holds the loop: the training thread
                     # is the only one that may run the model, and it waits there until resumed
                     faces = self.fresh_faces()
@@ -190,7 +190,7 @@ class Loop:
             codes = self.codes.epoch_figures() if self.codes is not None else {}
             yield EpochReport(phase.name, epoch, train, val, used_mean,
                               time.perf_counter() - te, raw_mean, **codes)
-            if with_faces and control._paused:
+            if with_faces and control.paused:
                 # paused at this epoch's end: sampled now, while the phase's weights are still
                 # these (the next phase may restore the best ones, or train another RBM)
                 faces = self.fresh_faces()

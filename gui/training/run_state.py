@@ -233,6 +233,18 @@ class RunState:
                 self.error, self.status = rep, "error"
             self.version += 1
 
+    def apply_faces(self, rep: Any) -> None:
+        """A fresh sample of the faces (a FacesReport, taken at a pause or at the run's end), kept
+        as a sampled step's are; not a step taken: no loss row, no step time."""
+        if rep is None:
+            return
+        with self._lock:
+            self.images = {**self.images, **rep.images} if rep.images else self.images
+            self.codes = {**self.codes, **rep.codes} if rep.codes else self.codes
+            self.faces_step = rep.global_step
+            self.faces_serial += 1
+            self.version += 1
+
     def set_boundary(self, boundary: dict[str, Any]) -> None:
         with self._lock:
             self.boundary = boundary

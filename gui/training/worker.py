@@ -141,7 +141,7 @@ class TrainingWorker(QThread):
                         units.sample(self.engine_run)     # the picture holds this epoch's
                     # so do the faces, before the GUI hears of the epoch: the last sampled step
                     # may be many steps back
-                    show_faces(state, fresh_faces())
+                    state.apply_faces(fresh_faces())
                 if draw_boundary:
                     state.set_boundary(self._boundary(extent))
                 self.epoch_ended.emit(rep)
@@ -156,12 +156,12 @@ class TrainingWorker(QThread):
             elif isinstance(rep, DoneReport):
                 if units is not None:
                     units.sample(self.engine_run)         # the last pictures stay after the run
-                show_faces(state, fresh_faces())
+                state.apply_faces(fresh_faces())
                 self.run_done.emit(rep)
             elif isinstance(rep, ErrorReport):
                 self.run_failed.emit(rep)
             elif isinstance(rep, FacesReport):
-                show_faces(state, rep)                    # the run is about to wait at a pause
+                state.apply_faces(rep)                    # the run is about to wait at a pause
 
     def _boundary(self, extent) -> dict:
         grid = boundary.sample(self.engine_run, extent)
@@ -172,15 +172,3 @@ class TrainingWorker(QThread):
                                               self.state.boundary["labels"])
         return grid
 
-
-def show_faces(state: RunState, rep: FacesReport | None) -> None:
-    """Put a fresh sample of the faces in the state as a sampled step's are put there. Not
-    through RunState.apply, which would count it as a step taken (a loss row, a step time)."""
-    if rep is None:
-        return
-    with state._lock:
-        state.images = {**state.images, **rep.images} if rep.images else state.images
-        state.codes = {**state.codes, **rep.codes} if rep.codes else state.codes
-        state.faces_step = rep.global_step
-        state.faces_serial += 1
-        state.version += 1
