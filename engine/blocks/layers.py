@@ -25,6 +25,8 @@ _ACTIVATION_CODE = {"linear": "nn.Identity()", "sigmoid": "nn.Sigmoid()", "tanh"
 _INIT_SHORT = {"zeros": "zeros", "random_normal": "N(0, .05)", "random_uniform": "U(±.05)",
                "lecun_uniform": "LeCun-U", "xavier_uniform": "Xavier-U", "xavier_normal": "Xavier-N",
                "he_uniform": "He-U", "he_normal": "He-N"}
+# the initialisers whose spread does not depend on the layer's size (0.05 before init_scale)
+_FIXED_SPREAD = {"random_normal": "N(0, {})", "random_uniform": "U(±{})"}
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "softmax")
 
 
@@ -90,9 +92,15 @@ class Dense(Block):
     def summary(cls, params):
         # summaries are drawn before validation, so every value may be of the wrong type
         init = value(params, "init")
+        scale = value(params, "init_scale", 1.0)
+        units = number(value(params, "units"))
+        spread = _FIXED_SPREAD.get(init) if isinstance(init, str) else None
+        if spread is not None and is_number(scale) and 0 <= scale < 1e6:
+            # a fixed spread times the scale is one number: "N(0, .5)" says what the weights
+            # start at where "N(0, .05) ×10" was cut on the canvas before the ×10
+            return f"{units} · {spread.format(_plain(0.05 * scale))}"
         short = _INIT_SHORT.get(init) if isinstance(init, str) else None
-        s = f"{number(value(params, 'units'))} · {short or text(init)}"
-        return s + _times(value(params, "init_scale", 1.0))
+        return f"{units} · {short or text(init)}" + _times(scale)
 
 
 class Activation(Block):
@@ -212,6 +220,12 @@ class Concat(Block):
     @classmethod
     def export_code(cls, params, ins, outs):
         return ExportCode("ConcatInputs()", helpers=(CONCAT_SOURCE,))
+
+
+def _plain(x: float) -> str:
+    """.5 for 0.5, 2 for 2.0: the short way a face has room for."""
+    t = f"{x:.3g}"
+    return t[1:] if t.startswith("0.") else t
 
 
 def _times(scale) -> str:

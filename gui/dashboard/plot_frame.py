@@ -191,7 +191,7 @@ class PlotFrame(QFrame):
         metrics = QFontMetrics(font)
         room = self.plot.getAxis("left").geometry().height()
         names = self._left_names
-        name = next((n for n in names if room <= 0 or metrics.horizontalAdvance(n) + 8 <= room),
+        name = next((n for n in names if room <= 0 or metrics.horizontalAdvance(n) + 2 <= room),
                     names[-1])
         if name != self._left_shown:
             self._left_shown = name

@@ -56,6 +56,16 @@ def test_good_params_still_read_as_before():
     assert blocks.get("Augment").summary(blocks.get("Augment").resolve({})) == "shift 1, rot 10°"
 
 
+def test_a_fixed_spread_times_its_scale_is_said_as_one_number():
+    """The exploding lessons' weights: "N(0, .05) ×10" was cut on the canvas before the ×10."""
+    dense = blocks.get("Dense")
+    assert dense.summary(dense.resolve({"units": 64, "init": "random_normal",
+                                        "init_scale": 10.0})) == "64 · N(0, .5)"
+    assert dense.summary(dense.resolve({"units": 64, "init": "random_uniform",
+                                        "init_scale": 2})) == "64 · U(±.1)"
+    assert dense.summary(dense.resolve({"units": 64, "init": "random_normal"})) == "64 · N(0, .05)"
+
+
 def test_wrong_values_are_said_as_they_are():
     dense = blocks.get("Dense")
     assert dense.summary(dense.resolve({"units": "abc"})).startswith("abc · ")
