@@ -124,6 +124,18 @@ def import_engine_first() -> None:
     import engine.training.trainer  # noqa: F401
 
 
+def no_display(env=os.environ, platform: str = sys.platform) -> str:
+    """Why the window cannot open here, or "": on Linux without a display Qt aborts the process
+    (a core dump, status 134) instead of saying so."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return ""
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return ""
+    return ("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); "
+            "--screenshot PNG saves a picture without one, and the headless commands "
+            "(train, check, predict) need none")
+
+
 def main(argv: list[str]) -> int:
     try:
         args = parse_args(argv)
@@ -131,6 +143,9 @@ def main(argv: list[str]) -> int:
         return int(exc.code or 0)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # must precede the QApplication
+    elif (missing := no_display()):
+        print(f"error: {missing}", file=sys.stderr)
+        return EXIT_INVALID
     import_engine_first()
     app = make_app()
     from PySide6.QtCore import QSettings
