@@ -15,6 +15,8 @@ from gui.training import gradient_scale as scale
 from gui.training.badges import Thresholds
 from gui.training.run_state import Snapshot
 
+NO_TICKS = [[]]          # an axis of layer names before a run has named its layers
+
 
 def _fmt(norm: float) -> str:
     return f"{norm:.2g}" if math.isfinite(norm) else "NaN/Inf"
@@ -73,6 +75,7 @@ class GradBarsView:
         self._pens: list = []
         self._step_drawn = self._version_drawn = -1
         self._apply_thresholds()
+        p.getAxis("bottom").setTicks(NO_TICKS)
 
     def set_thresholds(self, t: Thresholds) -> None:
         self.thresholds = t
@@ -87,6 +90,8 @@ class GradBarsView:
         self.raw = {}
         self.vanish_line.hide()
         self._layers = []
+        # no layers yet: pyqtgraph would number an axis of names 0.2, 0.4, ...
+        self.frame.plot.getAxis("bottom").setTicks(NO_TICKS)
         self.shown = {}
         self._step_drawn = self._version_drawn = -1
         self.frame.note.setText("")
@@ -168,10 +173,14 @@ class HeatStripView:
         self.x_limit = GrowingLimit(0.25)
         self._x_applied: float | None = None
         self._drawn: tuple = ()
+        self.reset()
 
     def reset(self) -> None:
         self.image.clear()
         self._layers = []
+        # no layers yet: pyqtgraph would number an axis of names from -0.4 to 0.4
+        self.frame.plot.getAxis("left").setTicks(NO_TICKS)
+        self.frame.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.x_limit.reset()
         self._x_applied = None
         self._drawn = ()

@@ -462,3 +462,17 @@ def test_a_progress_line_shortens_step_by_step_before_it_is_cut(qtbot):
         label.resize(fm.horizontalAdvance(shown) + 4, 20)
         assert label.displayed() == shown
     assert label.toolTip() == "Completed: 1 of 10 epochs in 0:01 (cpu)"
+
+
+def test_before_a_run_the_layer_axes_show_no_numbers(qtbot):
+    """An axis of layer names has nothing to say before a run names its layers; pyqtgraph would
+    number it (-0.4 ... 0.4)."""
+    from gui.dashboard.gradients import GradBarsView, HeatStripView
+    from gui.training.badges import Thresholds
+    bars, heat = GradBarsView(Thresholds()), HeatStripView()
+    for frame in (bars.frame, heat.frame):
+        qtbot.addWidget(frame)
+    # pyqtgraph keeps the ticks it was given here; None would mean numbers of its own
+    assert bars.frame.plot.getAxis("bottom")._tickLevels == [[]]
+    assert heat.frame.plot.getAxis("left")._tickLevels == [[]]
+    assert heat.frame.plot.viewRange()[1] == [0, 1]
