@@ -191,11 +191,14 @@ class PlotFrame(QFrame):
         metrics = QFontMetrics(font)
         room = self.plot.getAxis("left").geometry().height()
         names = self._left_names
-        name = next((n for n in names if room <= 0 or metrics.horizontalAdvance(n) + 2 <= room),
+        name = next((n for n in names if room <= 0 or metrics.horizontalAdvance(n) <= room),
                     names[-1])
         if name != self._left_shown:
             self._left_shown = name
             self.plot.setLabel("left", name, **AXIS_LABEL_STYLE)
+            # the axis centred its label for the old text in its resize, before this signal:
+            # placed again for the new one, or a longer name hangs off the top ("weight-gradient nc")
+            self.plot.getAxis("left").resizeEvent(None)
 
     def save_png(self, path: str | Path) -> bool:
         """The plot with its title, as shown, at the screen's pixel size."""
