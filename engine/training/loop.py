@@ -121,11 +121,9 @@ class Loop:
             done = 0
             for i in range(steps):
                 if with_faces and control.paused:
-                    # the faces are sampled before the gate holds the loop: the training thread
-                    # is the only one that may run the model, and it waits there until resumed
-                    faces = self.fresh_faces()
-                    if faces is not None:
-                        yield faces
+                    # before the gate holds the loop: the training thread is the only one that
+                    # may run the model, and it waits there until resumed
+                    yield from self._faces_now()
                 if not gate():
                     reason = "stopped"
                     break
@@ -193,9 +191,7 @@ class Loop:
             if with_faces and control.paused:
                 # paused at this epoch's end: sampled now, while the phase's weights are still
                 # these (the next phase may restore the best ones, or train another RBM)
-                faces = self.fresh_faces()
-                if faces is not None:
-                    yield faces
+                yield from self._faces_now()
             if reason == "stopped":
                 break
             if stopper.update(epoch, train, val, model):
@@ -214,6 +210,11 @@ class Loop:
         if self.gans is not None:
             self.gans.sample(rep)
         self._faces_of = self._last if isinstance(rep, FacesReport) else rep
+
+    def _faces_now(self) -> Iterator[FacesReport]:
+        faces = self.fresh_faces()
+        if faces is not None:
+            yield faces
 
     def fresh_faces(self) -> FacesReport | None:
         """The faces of the weights as the last step left them, or None when the last sample
